@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# One entry point for a fresh machine: `./lab.sh app` starts the dashboard,
+# `./lab.sh test` runs the whole test suite. Each installs what it needs on first
+# use into .venv (and re-installs only when a requirements file changes).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PYTHON="${PYTHON:-python3}"
+VENV=.venv
+
+ensure_venv() {  # $1: requirements file to satisfy
+    local req="$1" stamp="$VENV/.installed-$(basename "$1" .txt)"
+    if [ ! -x "$VENV/bin/python" ]; then
+        echo "lab: creating $VENV with $($PYTHON --version)" >&2
+        "$PYTHON" -m venv "$VENV"
+    fi
+    local want
+    want="$(cat requirements*.txt | sha256sum | cut -d' ' -f1)"
+    if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+        echo "lab: installing $req (first use takes a few minutes)" >&2
+        "$VENV/bin/python" -m pip install --disable-pip-version-check -q --upgrade pip
+        "$VENV/bin/python" -m pip install --disable-pip-version-check -q -r "$req"
+        echo "$want" > "$stamp"
+    fi
+}
+
+ensure_chromium() {  # browser tests drive Debian's chromium; install it where we may
+    [ -x /usr/bin/chromium ] && return 0
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "lab: installing Debian's chromium for the browser tests" >&2
+        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+            || echo "lab: could not install chromium; browser tests will say so" >&2
+    else
+        echo "lab: /usr/bin/chromium missing; browser tests are skipped (sudo apt-get install chromium)" >&2
+    fi
+}
+
+case "${1:-}" in
+    app)
+        shift
+        ensure_venv requirements.txt
+        exec "$VENV/bin/streamlit" run dashboard/app.py "$@"
+        ;;
+    test)
+        shift
+        ensure_venv requirements-dev.txt
+        ensure_chromium
+        exec "$VENV/bin/python" -m pytest "$@"
+        ;;
+    *)
+        echo "usage: ./lab.sh app [streamlit options] | ./lab.sh test [pytest options]" >&2
+        exit 2
+        ;;
+esac
