@@ -155,7 +155,9 @@ def _check_inputs(y_true: np.ndarray, probabilities: np.ndarray, classes: list[s
     if y_true.size == 0:
         raise DataError("the test split is empty; nothing to evaluate")
     if y_true.min() < 0 or y_true.max() >= len(classes):
-        raise DataError(f"labels must lie in 0..{len(classes) - 1}; got {y_true.min()}..{y_true.max()}")
+        raise DataError(
+            f"labels must lie in 0..{len(classes) - 1}; got {y_true.min()}..{y_true.max()}"
+        )
 
 
 def top_k_accuracy(y_true: np.ndarray, probabilities: np.ndarray, k: int) -> float:

@@ -1,7 +1,6 @@
 """Tiny models and data shared by the evaluation, comparison and inference tests."""
 
 import numpy as np
-import pytest
 
 from emnist_core.data.dataset import Split
 
@@ -26,12 +25,3 @@ def make_tiny_split(n: int = 30, num_classes: int = len(TINY_CLASSES), seed: int
     labels = np.arange(n, dtype=np.int64) % num_classes
     return Split(images, labels)
 
-
-@pytest.fixture(scope="session")
-def tiny_model():
-    return build_tiny_model(), list(TINY_CLASSES)
-
-
-@pytest.fixture(scope="session")
-def tiny_split() -> Split:
-    return make_tiny_split()

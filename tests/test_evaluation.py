@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+from eval_helpers import TINY_CLASSES, build_tiny_model, make_tiny_split
 
 from emnist_core.errors import DataError
 from emnist_core.evaluation import (
@@ -14,7 +15,6 @@ from emnist_core.evaluation import (
     per_class_frame,
     top_k_accuracy,
 )
-from eval_helpers import tiny_model, tiny_split  # noqa: F401  (fixtures)
 
 CLASSES = ["a", "b", "c", "d"]  # "d" never occurs: it must not enter the macro average
 Y_TRUE = np.array([0, 0, 1, 1, 2, 2])
@@ -78,11 +78,11 @@ def test_misclassified_rows(result):
 def test_most_confused_pairs_both_ways():
     confusion = np.array([[50, 3, 4], [2, 40, 0], [5, 1, 30]])
     one_way = most_confused_pairs(confusion, ["0", "O", "l"], top=2)
-    assert list(zip(one_way["true"], one_way["predicted"], one_way["count"])) == [
+    assert list(zip(one_way["true"], one_way["predicted"], one_way["count"], strict=True)) == [
         ("l", "0", 5), ("0", "l", 4)
     ]
     both = most_confused_pairs(confusion, ["0", "O", "l"], top=3, combine_directions=True)
-    assert list(zip(both["true"], both["predicted"], both["count"])) == [
+    assert list(zip(both["true"], both["predicted"], both["count"], strict=True)) == [
         ("0", "l", 9), ("0", "O", 5), ("O", "l", 1)
     ]
 
@@ -106,10 +106,10 @@ def test_bad_shapes_are_refused():
         evaluate_predictions(Y_TRUE[:4], PROBS, CLASSES)
 
 
-def test_evaluate_runs_a_model_in_batches(tiny_model, tiny_split):
+def test_evaluate_runs_a_model_in_batches():
     import keras
 
-    model, classes = tiny_model
+    model, classes, tiny_split = build_tiny_model(), TINY_CLASSES, make_tiny_split()
     result = evaluate(model, tiny_split, classes, batch_size=7)
     probs = keras.ops.convert_to_numpy(model(tiny_split.images.astype("float32")))
     direct = evaluate_predictions(tiny_split.labels, probs, classes)
