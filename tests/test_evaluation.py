@@ -4,7 +4,6 @@ import math
 
 import numpy as np
 import pytest
-from eval_helpers import TINY_CLASSES, build_tiny_model, make_tiny_split
 
 from emnist_core.errors import DataError
 from emnist_core.evaluation import (
@@ -15,6 +14,7 @@ from emnist_core.evaluation import (
     per_class_frame,
     top_k_accuracy,
 )
+from tests.eval_helpers import TINY_CLASSES, build_tiny_model, make_tiny_split
 
 CLASSES = ["a", "b", "c", "d"]  # "d" never occurs: it must not enter the macro average
 Y_TRUE = np.array([0, 0, 1, 1, 2, 2])
