@@ -1,0 +1,30 @@
+"""Entry point of the dashboard (`streamlit run dashboard/app.py`): the router and shared sidebar.
+
+TensorFlow is not imported here or by the first page, so the app renders in under
+3 seconds; pages that need models import them inside their functions.
+"""
+
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+if str(REPO_ROOT) not in sys.path:  # `streamlit run` puts only dashboard/ on the path
+    sys.path.insert(0, str(REPO_ROOT))
+
+import streamlit as st  # noqa: E402
+
+from dashboard.sidebar import sidebar  # noqa: E402
+
+PAGES = [
+    st.Page("views/explore.py", title="Explore", icon="🔎", default=True),
+    st.Page("views/train.py", title="Train", icon="🏋️"),
+    st.Page("views/results.py", title="Results", icon="📊"),
+    st.Page("views/compare.py", title="Compare", icon="⚖️"),
+    st.Page("views/draw.py", title="Draw", icon="✏️"),
+    st.Page("views/runs.py", title="Runs", icon="🗂️"),
+]
+
+st.set_page_config(page_title="EMNIST lab", page_icon="✍️", layout="wide")
+page = st.navigation(PAGES)
+sidebar()
+page.run()

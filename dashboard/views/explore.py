@@ -1,0 +1,122 @@
+"""Explore page: what the data looks like before any model sees it."""
+
+import numpy as np
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from dashboard import images as img
+from dashboard import state
+from emnist_core.data import Dataset
+
+ALL = "All classes"
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _train_summaries(source_key: str, _dataset: Dataset) -> tuple[np.ndarray, dict, np.ndarray]:
+    """Class means, pixel stats and ink histogram, computed once per data source (slow on 112k images)."""
+    train = _dataset.train
+    means = img.class_means(train.images, train.labels, _dataset.num_classes)
+    return means, img.intensity_stats(train.images), img.ink_histogram(train.images)
+
+
+def samples_ui(dataset: Dataset) -> None:
+    """A re-drawable grid of training samples, random or of one class."""
+    st.subheader("Samples")
+    left, middle, right = st.columns([2, 2, 1])
+    choice = left.selectbox("Class", [ALL, *dataset.classes], key="explore_class")
+    count = middle.slider("How many", 8, 64, 24, step=8, key="explore_count")
+    if right.button("Draw new samples", key="explore_redraw"):
+        st.session_state["explore_seed"] = st.session_state.get("explore_seed", 0) + 1
+    label = None if choice == ALL else dataset.classes.index(choice)
+    seed = st.session_state.get("explore_seed", 0)
+    indices = img.sample_indices(dataset.train.labels, count, seed, label)
+    if len(indices) == 0:
+        st.info(f"No training images of class {choice!r} in this data.")
+        return
+    st.image(
+        [img.enlarge(dataset.train.images[i], 2) for i in indices],
+        caption=[dataset.classes[dataset.train.labels[i]] for i in indices],
+    )
+
+
+def counts_ui(dataset: Dataset) -> None:
+    """Images per class in train and test (Balanced is balanced; other splits are not)."""
+    st.subheader("Class counts")
+    frame = pd.DataFrame(
+        {
+            "class": dataset.classes * 2,
+            "split": ["train"] * dataset.num_classes + ["test"] * dataset.num_classes,
+            "images": np.concatenate(
+                [dataset.train.class_counts(dataset.num_classes), dataset.test.class_counts(dataset.num_classes)]
+            ),
+        }
+    )
+    figure = px.bar(frame, x="class", y="images", color="split", barmode="group", height=320)
+    figure.update_xaxes(type="category")
+    st.plotly_chart(figure, key="explore_counts")
+
+
+def means_ui(dataset: Dataset) -> None:
+    """The mean image per class: the 'template' a linear model would effectively learn."""
+    st.subheader("Mean image per class")
+    means = _train_summaries(str(dataset.source), dataset)[0]
+    st.image([img.enlarge(m, 2) for m in means], caption=dataset.classes)
+
+
+def stats_ui(dataset: Dataset) -> None:
+    """Pixel statistics and the histogram of ink intensities."""
+    st.subheader("Pixel intensities")
+    left, right = st.columns([1, 2])
+    _, stats, counts = _train_summaries(str(dataset.source), dataset)
+    left.dataframe(pd.Series(stats, name="train").round(2), key="explore_stats")
+    figure = px.bar(x=np.arange(1, 256), y=counts, labels={"x": "intensity (0 = background, not shown)", "y": "pixels"}, height=260)
+    right.plotly_chart(figure, key="explore_hist")
+
+
+def look_alikes_ui(dataset: Dataset) -> None:
+    """Classes that even people confuse, side by side (0/O, 1/l/I, 2/Z, 5/S, 9/q/g)."""
+    st.subheader("Look-alike classes")
+    groups = img.look_alike_groups(dataset.classes)
+    if not groups:
+        st.info("This split has none of the classic look-alike pairs.")
+    for group in groups:
+        columns = st.columns(len(group))
+        for column, label in zip(columns, group, strict=True):
+            column.markdown(f"**{dataset.classes[label]}**")
+            indices = img.sample_indices(dataset.train.labels, 6, 7, label)
+            column.image([img.enlarge(dataset.train.images[i], 2) for i in indices])
+
+
+def augmentation_ui(dataset: Dataset) -> None:
+    """What training with augmentation would show the model (imports the model code lazily)."""
+    st.subheader("Augmentation preview")
+    st.caption("Small random shifts, rotations and zoom, as the training applies them when augmentation is on.")
+    if not st.button("Show augmented copies", key="explore_augment"):
+        return
+    from dashboard.models import augment_preview
+
+    indices = img.sample_indices(dataset.train.labels, 6, st.session_state.get("explore_seed", 0))
+    originals = dataset.train.images[indices]
+    try:
+        rows = augment_preview(originals, copies=5)
+    except Exception as error:  # noqa: BLE001 - the preview is optional; say why it is missing
+        st.info(f"Augmentation preview unavailable: {error}")
+        return
+    for original, copies in zip(originals, rows, strict=True):
+        st.image([img.enlarge(original, 2)] + [img.enlarge(c, 2) for c in copies], caption=["original"] + [""] * len(copies))
+
+
+def main() -> None:
+    st.title("Explore the data")
+    dataset = state.require_dataset()
+    state.data_badge(dataset)
+    samples_ui(dataset)
+    counts_ui(dataset)
+    means_ui(dataset)
+    stats_ui(dataset)
+    look_alikes_ui(dataset)
+    augmentation_ui(dataset)
+
+
+main()
