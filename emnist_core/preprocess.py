@@ -1,0 +1,154 @@
+"""Turn a drawing or an image file into the 28x28 input an EMNIST model expects.
+
+EMNIST was made from NIST scans in a fixed way (Cohen et al. 2017, section II-A):
+Gaussian blur (sigma = 1), crop to the bounding box of the ink, centre that box in a
+square keeping the aspect ratio, add a 2-pixel border, shrink to 28x28 with a smooth
+filter and stretch intensities to 0..255, ink bright on a black background. A drawing
+the models should read the way they read EMNIST must go through the same steps; the
+Draw page and `python -m emnist_core predict` both call `preprocess_image`.
+"""
+
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+from scipy import ndimage
+
+from emnist_core.errors import DataError
+
+OUTPUT_SIZE = 28
+BORDER = 2  # blank pixels on every side of the 28x28 output, as in EMNIST
+BLUR_SIGMA = 1.0
+# Inks fainter than this (0..1, after removing the background) count as an empty canvas.
+MIN_INK = 0.1
+# Pixels below this share of the brightest blurred ink lie outside the bounding box;
+# it keeps faint scanner noise and blur tails from inflating the crop.
+CROP_THRESHOLD = 0.1
+# Bigger inputs are shrunk first: blurring a 12-megapixel photo would cost ~100 ms for
+# nothing, since the result is 28x28 anyway.
+MAX_WORKING_SIDE = 512
+
+Invert = Literal["auto"] | bool
+
+
+class EmptyDrawingError(DataError):
+    """The canvas or image holds no ink, so there is nothing to predict."""
+
+
+def load_image_file(path: str | Path) -> Image.Image:
+    """Open an image file fully (so the file is closed), with a clear error if it is not one."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"no image file at {path}; check the path")
+    try:
+        with Image.open(path) as image:
+            image.load()
+            return image.copy()
+    except (UnidentifiedImageError, OSError) as exc:
+        raise DataError(
+            f"{path} is not an image Pillow can read ({exc}); use a PNG, JPEG, BMP or GIF file"
+        ) from exc
+
+
+def _pil_to_array(image: Image.Image) -> np.ndarray:
+    """RGBA if the image has transparency (a drawing), else greyscale, as a numpy array."""
+    has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+    return np.asarray(image.convert("RGBA" if has_alpha else "L"))
+
+
+def _to_unit_float(array: np.ndarray) -> np.ndarray:
+    """Any numeric pixel array as float32 in 0..1 (uint8 / 255, uint16 / 65535, floats as given)."""
+    if array.dtype == np.bool_:
+        return array.astype(np.float32)
+    if array.dtype == np.uint8:
+        return array.astype(np.float32) / 255.0
+    if array.dtype == np.uint16:
+        return array.astype(np.float32) / 65535.0
+    values = array.astype(np.float32)
+    if not np.all(np.isfinite(values)) or values.min() < 0:
+        raise DataError("image values must be finite and non-negative pixel intensities")
+    return values / 255.0 if values.max() > 1.0 else values
+
+
+def _luminance(rgb: np.ndarray) -> np.ndarray:
+    """ITU-R 601 luma, the weights PIL uses for 'L'."""
+    return rgb[..., 0] * 0.299 + rgb[..., 1] * 0.587 + rgb[..., 2] * 0.114
+
+
+def _border_level(grey: np.ndarray) -> float:
+    """Median of the outermost pixels: the background, since a character rarely fills the edge."""
+    frame = np.concatenate([grey[0], grey[-1], grey[1:-1, 0], grey[1:-1, -1]])
+    return float(np.median(frame))
+
+
+def ink_map(image: np.ndarray | Image.Image, invert: Invert = "auto") -> np.ndarray:
+    """Ink intensity (H, W) in 0..1 with the background at 0, whatever the input's style.
+
+    A transparent image (canvas output) is read from its alpha channel, which is the
+    stroke coverage whatever colour was drawn with. Opaque images are read as luminance;
+    invert="auto" treats a light border as paper with dark ink and flips it.
+    """
+    array = _pil_to_array(image) if isinstance(image, Image.Image) else np.asarray(image)
+    if array.ndim == 3 and array.shape[-1] == 1:
+        array = array[..., 0]
+    if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[-1] not in (3, 4)):
+        raise DataError(
+            f"expected a greyscale (H, W), RGB (H, W, 3) or RGBA (H, W, 4) image; got {array.shape}"
+        )
+    if min(array.shape[:2]) < 2:
+        raise DataError(f"the image is too small to hold a character: {array.shape[:2]}")
+    values = _to_unit_float(array)
+    if values.ndim == 3 and values.shape[-1] == 4 and values[..., 3].min() < 1.0:
+        return values[..., 3]
+    grey = _luminance(values) if values.ndim == 3 else values
+    background = _border_level(grey)
+    flip = background > 0.5 if invert == "auto" else bool(invert)
+    if flip:
+        grey, background = 1.0 - grey, 1.0 - background
+    return np.clip(grey - background, 0.0, 1.0)
+
+
+def _shrink(ink: np.ndarray) -> np.ndarray:
+    """Downscale very large inputs (keeping the aspect ratio) to bound the cost."""
+    height, width = ink.shape
+    scale = MAX_WORKING_SIDE / max(height, width)
+    if scale >= 1.0:
+        return ink
+    size = (max(2, round(width * scale)), max(2, round(height * scale)))
+    return np.asarray(Image.fromarray(ink.astype(np.float32)).resize(size, Image.Resampling.BOX))
+
+
+def _square_crop(ink: np.ndarray) -> np.ndarray:
+    """Crop to the ink's bounding box, then pad the short side equally to a square."""
+    rows = np.flatnonzero(ink.max(axis=1) > CROP_THRESHOLD * ink.max())
+    cols = np.flatnonzero(ink.max(axis=0) > CROP_THRESHOLD * ink.max())
+    crop = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    height, width = crop.shape
+    side = max(height, width)
+    top, left = (side - height) // 2, (side - width) // 2
+    square = np.zeros((side, side), dtype=np.float32)
+    square[top : top + height, left : left + width] = crop
+    return square
+
+
+def preprocess_image(image: np.ndarray | Image.Image, *, invert: Invert = "auto") -> np.ndarray:
+    """The 28x28 uint8 EMNIST-style image (ink 0..255 on black) for any drawing or picture.
+
+    image : numpy array (H, W), (H, W, 1), (H, W, 3) or (H, W, 4), any numeric dtype,
+        or a PIL image; any size; dark-on-light or light-on-dark.
+    invert : "auto" (decide from the border), True (dark ink on light paper) or False.
+    Raises EmptyDrawingError when there is no ink: an empty canvas must show a hint,
+    not a confident guess.
+    """
+    ink = _shrink(ink_map(image, invert))
+    if ink.max() < MIN_INK:
+        raise EmptyDrawingError("the canvas is empty - draw a character")
+    blurred = ndimage.gaussian_filter(ink, sigma=BLUR_SIGMA)
+    square = _square_crop(blurred)
+    inner = OUTPUT_SIZE - 2 * BORDER
+    resized = Image.fromarray(square).resize((inner, inner), Image.Resampling.BICUBIC)
+    glyph = np.clip(np.asarray(resized), 0.0, None)  # bicubic overshoots below zero near edges
+    out = np.zeros((OUTPUT_SIZE, OUTPUT_SIZE), dtype=np.float32)
+    out[BORDER : BORDER + inner, BORDER : BORDER + inner] = glyph
+    return np.round(out * (255.0 / out.max())).astype(np.uint8)
