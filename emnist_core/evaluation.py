@@ -13,7 +13,7 @@ import pandas as pd
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
 from emnist_core.data.dataset import Split
-from emnist_core.errors import DataError
+from emnist_core.errors import DataError, RunError
 
 # Keras clips probabilities to [eps, 1 - eps] before the log; match it so our loss equals Keras's.
 _EPSILON = 1e-7
@@ -267,3 +267,38 @@ def evaluate(model: Any, test: Split, classes: list[str], batch_size: int = 1024
     """Run a model over the test split and score it (the test split is touched only here)."""
     probabilities = model_probabilities(model, test.images, batch_size)
     return evaluate_predictions(test.labels, probabilities, classes)
+
+
+def recorded_classes(run: Any) -> list[str] | None:
+    """The class characters a saved run says it was trained on (run.json), if recorded."""
+    info = run.info if isinstance(run.info, dict) else {}
+    classes = (info.get("data") or {}).get("classes") or info.get("classes")
+    return list(classes) if classes else None
+
+
+def run_classes(run: Any) -> list[str]:
+    """The class characters of a saved run, or a RunError saying the run is too old to tell."""
+    classes = recorded_classes(run)
+    if not classes:
+        raise RunError(
+            f"run {run.run_id} does not record its classes in run.json; retrain it "
+            "with this version of the lab"
+        )
+    return classes
+
+
+def evaluate_run(run: Any, dataset: Any, model: Any = None, batch_size: int = 1024) -> Evaluation:
+    """Evaluate a saved run on a dataset's test split (pass model if it is already loaded).
+
+    A run trained on other classes (say digits only) would score nonsense on this data,
+    so that is refused with a message rather than reported as a low accuracy.
+    """
+    trained_on = recorded_classes(run)
+    if trained_on is not None and trained_on != list(dataset.classes):
+        raise RunError(
+            f"run {run.run_id} was trained on {len(trained_on)} classes "
+            f"({''.join(trained_on)[:20]}...) but {dataset.label} has {dataset.num_classes}; "
+            "evaluate it on the data source it was trained on"
+        )
+    model = run.load_model() if model is None else model
+    return evaluate(model, dataset.test, list(dataset.classes), batch_size)

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from emnist_core.errors import DataError, RunError
-from emnist_core.evaluation import model_probabilities
+from emnist_core.evaluation import model_probabilities, run_classes
 from emnist_core.preprocess import Invert, preprocess_image
 
 IMAGE_SIDE = 28
@@ -92,14 +92,3 @@ class Predictor:
             raise DataError(f"expected images of shape (N, 28, 28); got {images.shape}")
         return model_probabilities(self.model, images, batch_size)
 
-
-def run_classes(run: Any) -> list[str]:
-    """The class characters a saved run was trained on, from its run.json."""
-    data = run.info.get("data", {}) if isinstance(run.info, dict) else {}
-    classes = data.get("classes") or run.info.get("classes")
-    if not classes:
-        raise RunError(
-            f"run {run.run_id} does not record its classes in run.json; retrain it "
-            "with this version of the lab"
-        )
-    return list(classes)
