@@ -1,30 +1,35 @@
 """Read the Kaggle CSV form of EMNIST (label, then 784 pixels per row), with a cache.
 
 Parsing 112,800 rows of text takes far longer than reading IDX, so the first load
-writes a compressed `.npz` beside the CSV and later loads read that instead. The
-cache remembers the CSV's size and modification time and is rebuilt when they change.
+writes a gzip cache beside the CSV holding the same IDX payloads the official files
+hold, and later loads read that as fast as IDX. The cache starts with the CSV's size
+and modification time and is rebuilt when they change.
 """
 
-import io
+import gzip
+import struct
 import warnings
 from pathlib import Path
 
 import numpy as np
 
 from emnist_core.atomic import write_bytes
+from emnist_core.data import idx
 from emnist_core.errors import DataError
 
 PIXELS = 28 * 28
+_CACHE_MAGIC = b"EMNIST-CSV-CACHE-1"
+_HEADER = struct.Struct(">18sQQQ")  # magic, csv size, csv mtime_ns, label payload length
 
 
 def cache_path(csv_path: Path) -> Path:
     """Where the compressed cache of one CSV file lives (beside it)."""
-    return csv_path.with_name(csv_path.name + ".cache.npz")
+    return csv_path.with_name(csv_path.name + ".cache.gz")
 
 
-def _signature(csv_path: Path) -> np.ndarray:
+def _signature(csv_path: Path) -> tuple[int, int]:
     stat = csv_path.stat()
-    return np.array([stat.st_size, stat.st_mtime_ns], dtype=np.int64)
+    return stat.st_size, stat.st_mtime_ns
 
 
 def _read_cache(csv_path: Path) -> tuple[np.ndarray, np.ndarray] | None:
@@ -32,12 +37,23 @@ def _read_cache(csv_path: Path) -> tuple[np.ndarray, np.ndarray] | None:
     if not path.exists():
         return None
     try:
-        with np.load(path) as cached:
-            if not np.array_equal(cached["signature"], _signature(csv_path)):
-                return None
-            return cached["images"], cached["labels"]
+        data = gzip.decompress(path.read_bytes())
+        magic, size, mtime, n_label_bytes = _HEADER.unpack_from(data)
+        if magic != _CACHE_MAGIC or (size, mtime) != _signature(csv_path):
+            return None
+        start = _HEADER.size
+        labels = idx.parse_labels(data[start : start + n_label_bytes], path.name)
+        images = idx.parse_images(data[start + n_label_bytes :], path.name)
+        return images, labels
     except Exception:  # a damaged cache is only a cache: rebuild it from the CSV
         return None
+
+
+def _write_cache(csv_path: Path, images: np.ndarray, labels: np.ndarray) -> None:
+    label_payload = idx.encode_labels(labels)
+    header = _HEADER.pack(_CACHE_MAGIC, *_signature(csv_path), len(label_payload))
+    payload = header + label_payload + idx.encode_images(images)
+    write_bytes(cache_path(csv_path), gzip.compress(payload, compresslevel=1, mtime=0))
 
 
 def parse_csv(csv_path: Path) -> tuple[np.ndarray, np.ndarray]:
@@ -45,7 +61,7 @@ def parse_csv(csv_path: Path) -> tuple[np.ndarray, np.ndarray]:
     import pandas as pd
 
     try:
-        frame = pd.read_csv(csv_path, header=None, dtype=np.int64, engine="c")
+        frame = pd.read_csv(csv_path, header=None, engine="c")
     except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise DataError(
             f"{csv_path.name} could not be read as numbers ({exc}); expected rows of a "
@@ -55,6 +71,11 @@ def parse_csv(csv_path: Path) -> tuple[np.ndarray, np.ndarray]:
         raise DataError(
             f"{csv_path.name} has {frame.shape[1]} columns; EMNIST CSV rows hold a label and "
             f"{PIXELS} pixels ({PIXELS + 1} columns). Replace it with the original Kaggle file."
+        )
+    if not all(kind in "iu" for kind in (dtype.kind for dtype in frame.dtypes)):
+        raise DataError(
+            f"{csv_path.name} holds values that are not whole numbers; expected a label and "
+            f"{PIXELS} pixel values 0..255 per row. Replace it with the original Kaggle file."
         )
     values = frame.to_numpy()
     pixels = values[:, 1:]
@@ -70,10 +91,8 @@ def read_csv_cached(csv_path: Path) -> tuple[np.ndarray, np.ndarray]:
     if cached is not None:
         return cached
     images, labels = parse_csv(csv_path)
-    buffer = io.BytesIO()
-    np.savez_compressed(buffer, images=images, labels=labels, signature=_signature(csv_path))
     try:
-        write_bytes(cache_path(csv_path), buffer.getvalue())
+        _write_cache(csv_path, images, labels)
     except OSError as exc:  # read-only data folder: still usable, just slower next time
         warnings.warn(f"could not write the CSV cache beside {csv_path.name}: {exc}", stacklevel=2)
     return images, labels
