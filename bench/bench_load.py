@@ -21,8 +21,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from emnist_core.data import load  # noqa: E402
-from emnist_core.data import idx  # noqa: E402
+from emnist_core.data import idx, load  # noqa: E402
 from emnist_core.data.metadata import idx_name, idx_names  # noqa: E402
 
 
@@ -83,7 +82,8 @@ def main() -> None:
         start = time.perf_counter()
         load(tmp / "csv")
         first = time.perf_counter() - start
-        rows.append(("Kaggle CSV, first load (parse + write cache)", len(dataset.train), first, first))
+        name = "Kaggle CSV, first load (parse + write cache)"
+        rows.append((name, len(dataset.train), first, first))
         median, best, _ = timed(lambda: load(tmp / "csv"), args.repeats)
         rows.append(("Kaggle CSV, later loads (cache)", len(dataset.train), median, best))
     print("| format | train images | median s | best s |")

@@ -52,7 +52,8 @@ def served_archive(tmp_path):
 def test_download_extracts_only_the_split_and_loads(tmp_path, served_archive):
     url, sha, upright = served_archive
     seen = []
-    folder = download(tmp_path / "data", urls=[url], sha256=sha, progress=lambda d, t: seen.append((d, t)))
+    folder = download(tmp_path / "data", urls=[url], sha256=sha,
+                      progress=lambda done, total: seen.append((done, total)))
     names = sorted(p.name for p in folder.iterdir() if p.is_file())
     assert names == sorted([
         "emnist-balanced-mapping.txt",

@@ -9,7 +9,12 @@ import pytest
 from emnist_core.data import load, train_val_split
 from emnist_core.data.dataset import Split
 from emnist_core.errors import ConfigError, DataError
-from tests.data.helpers import idx_images_bytes, idx_labels_bytes, write_csv_folder, write_idx_folder
+from tests.data.helpers import (
+    idx_images_bytes,
+    idx_labels_bytes,
+    write_csv_folder,
+    write_idx_folder,
+)
 
 TRAIN_IMAGES = "emnist-balanced-train-images-idx3-ubyte.gz"
 TRAIN_LABELS = "emnist-balanced-train-labels-idx1-ubyte.gz"
@@ -81,7 +86,8 @@ def test_csv_not_numbers(tmp_path):
 def test_mapping_disagrees_with_labels(tmp_path):
     write_idx_folder(tmp_path)
     (tmp_path / "emnist-balanced-mapping.txt").write_text("0 48\n1 49\n")
-    with pytest.raises(DataError, match="labels 0..46 but emnist-balanced-mapping.txt defines 0..1"):
+    expected = "labels 0..46 but emnist-balanced-mapping.txt defines 0..1"
+    with pytest.raises(DataError, match=expected):
         load(tmp_path)
 
 

@@ -3,7 +3,6 @@
 import zipfile
 
 import numpy as np
-import pytest
 
 from emnist_core.data import load, resolve_data_dir
 from emnist_core.data.csv_format import cache_path

@@ -17,7 +17,8 @@ def _unbalanced(seed=0):
 
 
 def _ids(split):
-    return set((split.images[:, 0, 0].astype(int) + 256 * split.images[:, 0, 1].astype(int)).tolist())
+    pixels = split.images[:, 0, :2].astype(int)
+    return set((pixels[:, 0] + 256 * pixels[:, 1]).tolist())
 
 
 def test_stratified_shares_per_class():
