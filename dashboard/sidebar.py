@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import state
+from dashboard import run_state, state
 from emnist_core.data import resolve_data_dir
 from emnist_core.errors import EmnistError
 
@@ -75,4 +75,5 @@ def sidebar() -> state.DataChoice:
         st.sidebar.warning("SYNTHETIC demo data: generated strokes, not real handwriting.")
     else:
         st.sidebar.caption(f"{len(choice.dataset.train):,} train / {len(choice.dataset.test):,} test images")
+    run_state.focus_ui()
     return choice

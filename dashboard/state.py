@@ -15,9 +15,10 @@ from emnist_core.errors import EmnistError
 from emnist_core.jobs import JobManager
 
 # Size of the generated demo set: big enough that a quick model learns something
-# visible (9,400 training images), small enough to generate in a few seconds.
-DEMO_PER_CLASS = int(os.environ.get("EMNIST_DEMO_PER_CLASS", "200"))
-DEMO_TEST_PER_CLASS = int(os.environ.get("EMNIST_DEMO_TEST_PER_CLASS", "40"))
+# visible (9,400 training images), small enough to generate in about ten seconds.
+# Tests shrink it with EMNIST_DEMO_PER_CLASS / EMNIST_DEMO_TEST_PER_CLASS.
+DEMO_PER_CLASS = 200
+DEMO_TEST_PER_CLASS = 40
 
 SOURCE_OFFICIAL = "EMNIST Balanced (data folder)"
 SOURCE_FOLDER = "Another local folder"
@@ -67,7 +68,9 @@ def ensure_synthetic() -> Path:
     """Generate the demo set once (seeded, so every server makes the same one)."""
     folder = synthetic_dir()
     if not (folder / "SYNTHETIC.txt").exists():
-        write_synthetic(folder, per_class=DEMO_PER_CLASS, test_per_class=DEMO_TEST_PER_CLASS)
+        per_class = int(os.environ.get("EMNIST_DEMO_PER_CLASS", DEMO_PER_CLASS))
+        test_per_class = int(os.environ.get("EMNIST_DEMO_TEST_PER_CLASS", DEMO_TEST_PER_CLASS))
+        write_synthetic(folder, per_class=per_class, test_per_class=test_per_class)
     return folder
 
 

@@ -5,6 +5,7 @@ page switches and browser reloads; each rerun of a page only reads the job's lat
 progress. Nothing here imports streamlit, so the manager is tested in plain Python.
 """
 
+import dataclasses
 import threading
 import time
 import traceback
@@ -35,7 +36,7 @@ class Job:
     """One background task and everything a page needs to show it.
 
     progress is the latest event (a dict from the work's callback); epochs holds every
-    event marked kind='epoch' so curves can be drawn; batches holds recent per-batch
+    event whose kind (or event) is 'epoch' so curves can be drawn; batches holds recent per-batch
     events, bounded so a long run cannot grow memory without limit.
     """
 
@@ -53,12 +54,12 @@ class Job:
     thread: threading.Thread | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def report(self, event: dict) -> None:
-        """Record one progress event; this is the callback handed to the work."""
-        event = dict(event)
+    def report(self, event: Any) -> None:
+        """Record one progress event (a dict or a dataclass); this is the work's callback."""
+        event = as_event(event)
         with self._lock:
             self.progress = event
-            if event.get("kind") == "epoch":
+            if event_kind(event) == "epoch":
                 self.epochs.append(event)
             else:
                 self.batches.append(event)
@@ -158,6 +159,20 @@ class JobManager:
             job = self._jobs.get(key)
             if job is not None and not job.running:
                 del self._jobs[key]
+
+
+def event_kind(event: dict) -> str | None:
+    """'epoch', 'batch' or another kind, read from a 'kind' or an 'event' key."""
+    return event.get("kind", event.get("event"))
+
+
+def as_event(event: Any) -> dict:
+    """A progress event as a plain dict, whether it came as a mapping, a dataclass or an object."""
+    if isinstance(event, dict):
+        return dict(event)
+    if dataclasses.is_dataclass(event) and not isinstance(event, type):
+        return dataclasses.asdict(event)
+    return dict(vars(event))
 
 
 def _run_job(job: Job, work: JobWork) -> None:

@@ -115,3 +115,17 @@ def test_forget_keeps_running_jobs():
 def test_max_running_must_be_positive():
     with pytest.raises(ValueError, match="at least 1"):
         JobManager(max_running=0)
+
+
+def test_report_accepts_dataclass_events():
+    from dataclasses import dataclass
+
+    @dataclass
+    class Event:
+        kind: str
+        epoch: int
+
+    manager = JobManager()
+    job = manager.start("a", "dc", lambda job: job.report(Event("epoch", 3)))
+    assert job.wait(5)
+    assert job.snapshot()["epochs"] == [{"kind": "epoch", "epoch": 3}]

@@ -94,7 +94,7 @@ def augmentation_ui(dataset: Dataset) -> None:
     st.caption("Small random shifts, rotations and zoom, as the training applies them when augmentation is on.")
     if not st.button("Show augmented copies", key="explore_augment"):
         return
-    from dashboard.models import augment_preview
+    from dashboard.model_tools import augment_preview
 
     indices = img.sample_indices(dataset.train.labels, 6, st.session_state.get("explore_seed", 0))
     originals = dataset.train.images[indices]

@@ -1,0 +1,62 @@
+"""Plotly figures for pages, preferring emnist_core.figures where it has one.
+
+Computing stays in emnist_core; these only draw data the library returned.
+"""
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+
+def history_frame(history) -> pd.DataFrame:
+    """A run's per-epoch history (dict of lists, or list of dicts) as a frame with an epoch column."""
+    if isinstance(history, dict) and "epochs" in history and isinstance(history["epochs"], list):
+        history = history["epochs"]
+    frame = pd.DataFrame(history)
+    if "epoch" not in frame:
+        frame.insert(0, "epoch", np.arange(1, len(frame) + 1))
+    return frame
+
+
+def curves(frames: dict[str, pd.DataFrame], metric: str, validation_only: bool = False) -> go.Figure:
+    """One metric per epoch for several runs: train solid, validation dashed."""
+    figure = go.Figure()
+    kinds = (("val_", "solid"),) if validation_only else (("", "solid"), ("val_", "dash"))
+    for name, frame in frames.items():
+        for prefix, dash in kinds:
+            column = prefix + metric
+            if column in frame:
+                label = f"{name} {'validation' if prefix else 'train'}"
+                figure.add_scatter(x=frame["epoch"], y=frame[column], name=label, mode="lines+markers",
+                                   line={"dash": dash})
+    title = f"validation {metric}" if validation_only else metric
+    figure.update_layout(title=title, xaxis_title="epoch", height=320, margin={"t": 40, "b": 10})
+    return figure
+
+
+def confusion_heatmap(confusion: np.ndarray, classes: list[str], normalise: bool) -> go.Figure:
+    """True class down, predicted across; row-normalised shows each class's recall on the diagonal."""
+    values = confusion.astype(float)
+    if normalise:
+        values = values / np.maximum(values.sum(axis=1, keepdims=True), 1)
+    figure = go.Figure(go.Heatmap(
+        z=values, x=classes, y=classes, colorscale="Blues",
+        hovertemplate="true %{y} → predicted %{x}: %{z}<extra></extra>",
+    ))
+    figure.update_layout(
+        xaxis={"title": "predicted", "type": "category", "side": "top"},
+        yaxis={"title": "true", "type": "category", "autorange": "reversed"},
+        height=640, margin={"t": 60, "b": 10}, clickmode="event+select",
+    )
+    return figure
+
+
+def f1_difference_bars(frame: pd.DataFrame, name_a: str, name_b: str) -> go.Figure:
+    """Per-class F1 of B minus A: bars above zero are classes where B is better."""
+    colours = np.where(frame["difference"] >= 0, "#2a9d8f", "#e76f51")
+    figure = go.Figure(go.Bar(x=frame["class"], y=frame["difference"], marker_color=colours))
+    figure.update_layout(
+        title=f"F1 of {name_b} minus F1 of {name_a}, per class", xaxis={"type": "category"},
+        yaxis_title="F1 difference", height=340, margin={"t": 40, "b": 10},
+    )
+    return figure

@@ -1,0 +1,186 @@
+"""Start training in the server-wide JobManager and show its live progress in any page.
+
+The work runs in a daemon thread; pages only read snapshots, so switching pages or
+reloading the browser never stops or blocks a training run.
+"""
+
+import time
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+from plotly.subplots import make_subplots
+
+from dashboard import state
+from emnist_core.data import Dataset
+from emnist_core.errors import EmnistError
+from emnist_core.jobs import RUNNING, Job, as_event, event_kind
+
+REFRESH_SECONDS = 1.0  # live panel refresh; Stop is read by the worker between batches
+
+
+def _train_work(configs: list[tuple[Any, str, str | None]], dataset: Dataset):
+    """A job body that trains each (config, name, preset) in turn with the library's train()."""
+
+    def work(job: Job) -> list:
+        from emnist_core.training import train
+
+        runs = []
+        for position, (config, name, preset) in enumerate(configs, start=1):
+            if job.stop_event.is_set():
+                break
+            job.report({"kind": "model", "model": name, "position": position, "of": len(configs)})
+
+            def progress(event: Any, name: str = name) -> None:
+                job.report({**as_event(event), "model": name})
+
+            runs.append(train(config, dataset, progress=progress, stop_event=job.stop_event,
+                              name=name, preset=preset, command="dashboard Train page"))
+        return runs
+
+    return work
+
+
+def start_training(configs: list[tuple[Any, str, str | None]], label: str) -> Job | None:
+    """Start a job on the current data source; shows the reason and returns None if refused."""
+    choice = state.current_data()
+    if choice is None or choice.dataset is None:
+        st.error("Choose a data source with data in the sidebar first.")
+        return None
+    try:
+        return state.job_manager().start(choice.key, label, _train_work(configs, choice.dataset))
+    except EmnistError as error:
+        st.warning(str(error))
+        return None
+
+
+def current_job() -> Job | None:
+    """The running or last job on the current data source."""
+    choice = state.current_data()
+    return state.job_manager().get(choice.key) if choice is not None else None
+
+
+def _num(event: dict, *names: str, default: float | None = None) -> float | None:
+    for name in names:
+        if event.get(name) is not None:
+            return float(event[name])
+    return default
+
+
+def progress_fraction(event: dict) -> float:
+    """Fraction of the whole run done, from epoch/step counts in a progress event."""
+    epochs = _num(event, "epochs", "total_epochs", default=1.0) or 1.0
+    epoch = _num(event, "epoch", default=1.0) or 1.0
+    steps = _num(event, "steps", "steps_per_epoch", "total_steps", default=0.0) or 0.0
+    step = _num(event, "step", default=0.0) or 0.0
+    within = step / steps if steps else (1.0 if event_kind(event) == "epoch" else 0.0)
+    return max(0.0, min(1.0, (epoch - 1 + within) / epochs))
+
+
+def format_seconds(seconds: float | None) -> str:
+    if seconds is None:
+        return "estimating..."
+    seconds = int(round(seconds))
+    return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
+
+
+def progress_text(snap: dict) -> str:
+    """'Epoch 2/5 · step 30/74 · loss 0.91 · acc 72.1% · ETA 1 min 03 s'."""
+    event = snap["progress"]
+    parts = []
+    if event.get("model"):
+        parts.append(str(event["model"]))
+    if event.get("epoch") is not None:
+        epochs = event.get("epochs") or event.get("total_epochs")
+        parts.append(f"epoch {event['epoch']}/{epochs}" if epochs else f"epoch {event['epoch']}")
+    if event.get("step") is not None:
+        steps = event.get("steps") or event.get("steps_per_epoch")
+        parts.append(f"step {event['step']}/{steps}" if steps else f"step {event['step']}")
+    if event.get("loss") is not None:
+        parts.append(f"loss {float(event['loss']):.3f}")
+    if event.get("accuracy") is not None:
+        parts.append(f"accuracy {float(event['accuracy']):.1%}")
+    parts.append(f"elapsed {format_seconds(snap['elapsed'])}")
+    parts.append(f"ETA {format_seconds(_num(event, 'eta', 'eta_seconds'))}")
+    return " · ".join(parts)
+
+
+def curves_figure(epochs: list[dict]) -> go.Figure:
+    """Loss and accuracy per epoch, train and validation, from the job's epoch events."""
+    frame = pd.DataFrame(epochs)
+    figure = make_subplots(rows=1, cols=2, subplot_titles=("loss", "accuracy"))
+    for column, metric in enumerate(("loss", "accuracy"), start=1):
+        for prefix, dash in (("", "solid"), ("val_", "dash")):
+            name = prefix + metric
+            if name in frame and "epoch" in frame:
+                label = ("validation " if prefix else "train ") + metric
+                figure.add_scatter(x=frame["epoch"], y=frame[name], name=label, mode="lines+markers",
+                                   line={"dash": dash}, row=1, col=column)
+    figure.update_xaxes(title_text="epoch")
+    figure.update_layout(height=320, margin={"t": 40, "b": 10})
+    return figure
+
+
+def _finished_ui(snap: dict) -> None:
+    status, error = snap["status"], snap["error"]
+    if status == "failed":
+        st.error(f"'{snap['label']}' failed: {error}")
+    elif status == "stopped":
+        st.warning(f"'{snap['label']}' was stopped after {format_seconds(snap['elapsed'])}; "
+                   "what it learned so far is saved as a partial run marked 'stopped'.")
+    else:
+        st.success(f"'{snap['label']}' finished in {format_seconds(snap['elapsed'])}. "
+                   "See it on the Results page.")
+
+
+def job_panel(job: Job, key: str) -> None:
+    """Live status of a job: progress bar with ETA, curves and Stop; refreshes itself while running."""
+    was_running = job.running
+
+    @st.fragment(run_every=REFRESH_SECONDS if was_running else None)
+    def panel() -> None:
+        snap = job.snapshot()
+        if snap["status"] != RUNNING:
+            if was_running:
+                st.rerun(scope="app")  # refresh run lists everywhere once it ends
+            _finished_ui(snap)
+        else:
+            st.progress(progress_fraction(snap["progress"]), text=f"Training '{snap['label']}': {progress_text(snap)}")
+            if snap["stop_requested"]:
+                st.info("Stopping at the end of the current batch...")
+            elif st.button("Stop", key=f"{key}_stop", type="primary"):
+                job.stop()
+                st.info("Stopping at the end of the current batch...")
+        model = snap["progress"].get("model")
+        epochs = [e for e in snap["epochs"] if e.get("epoch") is not None and e.get("model") == model]
+        if epochs:
+            st.plotly_chart(curves_figure(epochs), key=f"{key}_curves")
+
+    panel()
+
+
+def wait_for(job: Job, timeout: float) -> bool:
+    """Block until the job ends or timeout passes (used by tests)."""
+    deadline = time.time() + timeout
+    while job.running and time.time() < deadline:
+        time.sleep(0.05)
+    return not job.running
+
+
+def quick_offer_ui(key: str, families: tuple[str, ...] = ("mlp", "cnn")) -> None:
+    """Instead of an empty page: one click trains the quick presets (about 90 s each here)."""
+    job = current_job()
+    if job is not None and (job.running or job.status != "finished"):
+        job_panel(job, key=f"{key}_job")
+    if job is not None and job.running:
+        return
+    names = " and ".join(family.upper() for family in families)
+    st.info(f"No saved {names} run for this yet. Train the `quick` preset{'s' if len(families) > 1 else ''} "
+            "(about 90 seconds each on this machine) with one click, then come back here.")
+    if st.button(f"Train quick {' + '.join(f.upper() for f in families)}", key=f"{key}_quick", type="primary"):
+        from emnist_core.presets import get_preset
+
+        configs = [(get_preset(family, "quick"), f"{family}-quick", "quick") for family in families]
+        if start_training(configs, f"quick {' + '.join(f.upper() for f in families)}") is not None:
+            st.rerun()

@@ -1,0 +1,97 @@
+"""Draw page: draw (or upload) a character and watch the MLP and CNN guess it side by side."""
+
+import time
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from dashboard import canvas, run_state, training_job
+from dashboard.images import enlarge
+from emnist_core.errors import EmnistError
+
+HINT = "Draw a character on the black square (one letter or digit, as large as the box)."
+
+
+def models_in_focus() -> list:
+    """The first MLP and first CNN among the runs in focus (either may be missing)."""
+    focus = run_state.focus_runs()
+    chosen = [next((run for run in focus if run_state.family(run) == fam), None) for fam in ("mlp", "cnn")]
+    return [run for run in chosen if run is not None]
+
+
+def input_ui():
+    """Canvas or upload; returns the raw image (array or file) or None when there is nothing yet."""
+    mode = st.radio("Input", ("Draw", "Upload an image"), horizontal=True, key="draw_mode")
+    if mode == "Upload an image":
+        upload = st.file_uploader("Image file (PNG, JPG, ...), dark-on-light or light-on-dark",
+                                  type=["png", "jpg", "jpeg", "bmp", "gif", "webp"], key="draw_upload")
+        return upload
+    width = st.slider("Stroke width", 5, 40, 20, key="draw_stroke",
+                      help="EMNIST strokes are thick; around 20 on this 280-pixel canvas matches them.")
+    st.caption("Use the toolbar under the canvas to undo, redo or clear.")
+    return canvas.draw_canvas(width, key="draw_canvas")
+
+
+def to_pixels(raw) -> np.ndarray:
+    """The 28x28 image the models see (raises EmptyDrawingError for an empty canvas)."""
+    from emnist_core.preprocess import load_image_file, preprocess_image
+
+    if isinstance(raw, np.ndarray):
+        return preprocess_image(raw, invert=False)  # the canvas is white ink on black
+    return preprocess_image(load_image_file(raw))
+
+
+def top5_ui(column, run, pixels: np.ndarray) -> float:
+    """One model's top-5 classes with probability bars; returns the prediction time in ms."""
+    predictor = run_state.predictor(run_state.runs_dir_key(), run.run_id)
+    started = time.perf_counter()
+    top = predictor.predict_top(pixels, k=5)
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    column.markdown(f"**{run_state.family(run).upper()}** · {run_state.run_name(run)}")
+    column.markdown(f"### {top[0][0]}  \n{top[0][1]:.0%} sure")
+    frame = pd.DataFrame({"class": [c for c, _ in top], "probability": [p for _, p in top]})
+    column.dataframe(
+        frame, hide_index=True, key=f"draw_top_{run.run_id}",
+        column_config={"probability": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="percent")},
+    )
+    return elapsed_ms
+
+
+def predictions_ui(runs: list, raw) -> None:
+    """Preprocess once, then predict with every model in focus."""
+    if raw is None:
+        st.info(HINT)
+        return
+    from emnist_core.preprocess import EmptyDrawingError
+
+    try:
+        pixels = to_pixels(raw)
+    except EmptyDrawingError:
+        st.info(HINT)
+        return
+    except EmnistError as error:
+        st.error(str(error))
+        return
+    left, *columns = st.columns([1] + [2] * len(runs))
+    left.image(enlarge(pixels, 4), caption="What the models see (28x28)")
+    timings = [top5_ui(column, run, pixels) for column, run in zip(columns, runs, strict=True)]
+    st.caption("Model time: " + ", ".join(f"{ms:.1f} ms" for ms in timings))
+
+
+def main() -> None:
+    st.title("Draw a character")
+    runs = models_in_focus()
+    if not runs:
+        training_job.quick_offer_ui("draw")
+        return
+    if len(runs) == 1:
+        st.caption(f"Only a {run_state.family(runs[0]).upper()} is in focus; pick runs in the sidebar to compare.")
+    drawing, results = st.columns([1, 2])
+    with drawing:
+        raw = input_ui()
+    with results:
+        predictions_ui(runs, raw)
+
+
+main()

@@ -1,0 +1,84 @@
+"""Train page: choose a family and preset, adjust every hyperparameter, train in the background."""
+
+import json
+
+import streamlit as st
+
+from dashboard import state, training_job
+from dashboard.config_form import config_form
+from emnist_core.errors import EmnistError
+
+PRESETS = ("quick", "baseline", "tuned")
+
+
+def choose_ui() -> tuple[str, str]:
+    """Family and preset pickers; the preset fills the form below."""
+    left, right = st.columns(2)
+    family = left.radio("Model family", ("mlp", "cnn"), horizontal=True, key="train_family",
+                        format_func=lambda f: {"mlp": "MLP (dense layers)", "cnn": "CNN (convolutions)"}[f])
+    preset = right.radio("Start from preset", PRESETS, horizontal=True, key="train_preset",
+                         help="quick: about 90 s here, for a live demo. baseline: a plain textbook model. "
+                         "tuned: our best (slower).")
+    return family, preset
+
+
+def summary_ui(config, num_classes: int) -> None:
+    """Layer summary and parameter count of the model this config builds, before any training."""
+    from dashboard.model_tools import model_summary
+
+    try:
+        text, params = model_summary(json.dumps(config.to_dict()), num_classes)
+    except EmnistError as error:
+        st.error(str(error))
+        return
+    st.metric("Trainable + non-trainable parameters", f"{params:,}")
+    with st.expander("Model summary (Keras)"):
+        st.code(text, language=None)
+
+
+def start_ui(config, family: str, preset: str) -> None:
+    from emnist_core.presets import get_preset
+
+    """Run name and the Start button; a refused start says what is running."""
+    default_name = f"{family}-{preset}"
+    name = st.text_input("Run name", value=default_name, key=f"train_name_{family}_{preset}")
+    job = training_job.current_job()
+    busy = job is not None and job.running
+    if st.button("Start training", type="primary", key="train_start", disabled=config is None):
+        if busy:
+            st.warning(f"'{job.label}' is still running on this data source. Stop it or wait for it "
+                       "to finish before starting another.")
+        else:
+            run_name = name.strip() or default_name
+            changed = config != get_preset(family, preset)
+            training_job.start_training([(config, run_name, None if changed else preset)], run_name)
+            st.rerun()
+
+
+def main() -> None:
+    st.title("Train a model")
+    dataset = state.require_dataset()
+    state.data_badge(dataset)
+    from emnist_core.presets import get_preset
+
+    family, preset = choose_ui()
+    try:
+        base = get_preset(family, preset)
+    except EmnistError as error:
+        state.show_error(error)
+        st.stop()
+    st.subheader("Hyperparameters")
+    st.caption("Hover the ? beside a field for what it does. Impossible values are refused before training.")
+    config, problem = config_form(base, key_prefix=f"train_{family}_{preset}")
+    if problem:
+        st.error(problem)
+    else:
+        summary_ui(config, dataset.num_classes)
+    start_ui(config, family, preset)
+    job = training_job.current_job()
+    if job is not None:
+        st.subheader("Training")
+        training_job.job_panel(job, key="train_job")
+
+
+main()
