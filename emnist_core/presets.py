@@ -1,0 +1,53 @@
+"""Named configs per family: `baseline` (textbook), `quick` (live demo), `tuned` (our best).
+
+quick and tuned are designed for accuracy per CPU-second on a 2-core machine with the
+unbalanced stand-in train set (see BENCHMARKS.md for what each measured); baseline
+is the plain model a course would start from.
+"""
+
+from emnist_core.config import CNNConfig, MLPConfig, TrainingConfig
+from emnist_core.errors import ConfigError
+
+PRESET_NAMES = ("baseline", "quick", "tuned")
+
+PRESETS: dict[str, dict[str, TrainingConfig]] = {
+    "mlp": {
+        # The textbook MLP: two ReLU layers, Adam at a constant rate, early stopping.
+        "baseline": MLPConfig(hidden_units=(512, 256), epochs=10, batch_size=128),
+        "quick": MLPConfig(
+            hidden_units=(512, 256), batch_norm=True, dropout=0.2, batch_size=256, epochs=8,
+            learning_rate=2e-3, lr_schedule="cosine", class_weighting="sqrt",
+            early_stopping=False,
+        ),
+        "tuned": MLPConfig(
+            hidden_units=(1024, 512), batch_norm=True, dropout=0.3, batch_size=256, epochs=15,
+            learning_rate=2e-3, lr_schedule="cosine", class_weighting="sqrt",
+            early_stopping=False,
+        ),
+    },
+    "cnn": {
+        # The textbook CNN: two conv/pool blocks and a Dense layer, Adam, early stopping.
+        "baseline": CNNConfig(conv_filters=(32, 64), dense_units=(128,), epochs=6, batch_size=128),
+        "quick": CNNConfig(
+            conv_filters=(16, 32), dense_units=(128,), batch_size=256, epochs=5,
+            learning_rate=2e-3, lr_schedule="cosine", class_weighting="sqrt",
+            early_stopping=False,
+        ),
+        "tuned": CNNConfig(
+            conv_filters=(32, 64), dense_units=(256,), dropout=0.3, batch_size=256, epochs=10,
+            learning_rate=2e-3, lr_schedule="cosine", class_weighting="sqrt",
+            early_stopping=False,
+        ),
+    },
+}
+
+
+def get_preset(family: str, name: str = "baseline") -> TrainingConfig:
+    """The named preset of a family; ConfigError listing what exists if either is unknown."""
+    if family not in PRESETS:
+        raise ConfigError(f"family={family!r} is not allowed: use one of {', '.join(PRESETS)}.")
+    if name not in PRESETS[family]:
+        raise ConfigError(
+            f"preset={name!r} is not allowed for {family}: use one of {', '.join(PRESETS[family])}."
+        )
+    return PRESETS[family][name]
