@@ -12,7 +12,7 @@ import sys
 from emnist_core.errors import EmnistError
 
 # Modules that register sub-commands; imported lazily so `data info` never loads TensorFlow.
-FAMILIES = ("emnist_core.cli.data_cmd", "emnist_core.cli.model_cmd")
+FAMILIES = ("emnist_core.cli.data_cmd", "emnist_core.cli.model_cmd", "emnist_core.cli.eval_cmd")
 
 
 def build_parser() -> argparse.ArgumentParser:
