@@ -46,16 +46,21 @@ class Predictor:
 
     @staticmethod
     def _trace_single(model: Any):
-        """A graph for exactly one image, shaped the way the model's input wants it."""
+        """A graph for exactly one image, shaped the way the model's input wants it.
+
+        Tracing to a concrete function once (no AutoGraph: the call has no Python control
+        flow) means later calls never retrace, and TensorFlow does not warn about
+        "excessive retracing" when the Draw page builds one Predictor per model.
+        """
         import tensorflow as tf  # lazy: importing this module must stay cheap
 
         shape = (1, IMAGE_SIDE, IMAGE_SIDE) + ((1,) if len(model.input_shape) == 4 else ())
 
-        @tf.function(input_signature=[tf.TensorSpec(shape, tf.float32)])
         def call(pixels):
             return model(pixels, training=False)
 
-        return call, shape
+        spec = tf.TensorSpec(shape, tf.float32)
+        return tf.function(call, autograph=False).get_concrete_function(spec), shape
 
     @classmethod
     def from_run(cls, run: Any) -> "Predictor":

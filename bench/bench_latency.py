@@ -1,0 +1,125 @@
+"""Benchmark: single-image prediction latency (preprocess + model call), as the Draw page does it.
+
+Each call takes a 280x280 RGBA canvas (white strokes on a transparent background, the
+Draw page's canvas), runs preprocess_image, then Predictor.predict_top (top 5). It is
+measured for each model alone and for an MLP and a CNN together (one preprocess, two
+model calls), p50 and p95 over --calls calls after --warmup calls. Latency does not
+depend on the weights, so without RUN arguments it builds an untrained model of each
+preset; with runs it loads their saved models.
+
+    .venv/bin/python bench/bench_latency.py [RUN ...] [--runs-dir R] [--calls 300]
+"""
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from emnist_core.inference import Predictor  # noqa: E402
+from emnist_core.preprocess import preprocess_image  # noqa: E402
+
+CANVAS_SIDE, STROKE = 280, 20
+NUM_CLASSES = 47
+
+
+def canvases(count: int, seed: int = 0) -> list[np.ndarray]:
+    """Random 2-4 stroke scribbles, drawn the way the canvas returns them (RGBA)."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(count):
+        alpha = Image.new("L", (CANVAS_SIDE, CANVAS_SIDE), 0)
+        pen = ImageDraw.Draw(alpha)
+        for _ in range(rng.integers(2, 5)):
+            points = [tuple(p) for p in rng.integers(30, 250, size=(rng.integers(2, 5), 2))]
+            pen.line(points, fill=255, width=STROKE, joint="curve")
+        rgba = np.zeros((CANVAS_SIDE, CANVAS_SIDE, 4), dtype=np.uint8)
+        rgba[..., :3] = 255
+        rgba[..., 3] = np.asarray(alpha)
+        out.append(rgba)
+    return out
+
+
+def percentiles(fn, drawings, calls: int, warmup: int) -> tuple[float, float]:
+    """p50 and p95 in milliseconds of fn(drawing), cycling through the drawings."""
+    for i in range(warmup):
+        fn(drawings[i % len(drawings)])
+    times = []
+    for i in range(calls):
+        start = time.perf_counter()
+        fn(drawings[i % len(drawings)])
+        times.append((time.perf_counter() - start) * 1000.0)
+    p50, p95 = np.percentile(times, [50, 95])
+    return float(p50), float(p95)
+
+
+def preset_predictors() -> dict[str, Predictor]:
+    """An untrained model of every family and preset (latency only depends on the shape)."""
+    from emnist_core.models import build_model
+    from emnist_core.presets import PRESET_NAMES, get_preset
+
+    classes = [str(i) for i in range(NUM_CLASSES)]
+    predictors = {}
+    for family in ("mlp", "cnn"):
+        for preset in PRESET_NAMES:
+            model = build_model(get_preset(family, preset), NUM_CLASSES)
+            predictors[f"{family}-{preset}"] = Predictor(model, classes)
+    return predictors
+
+
+def run_predictors(run_ids: list[str], runs_dir: str | None) -> dict[str, Predictor]:
+    from emnist_core.cli.eval_cmd import resolve_run
+
+    predictors = {}
+    for run_id in run_ids:
+        run = resolve_run(run_id, runs_dir)
+        predictors[f"{run.family}:{run.name}"] = Predictor.from_run(run)
+    return predictors
+
+
+def pairs(names: list[str]) -> list[tuple[str, str]]:
+    """MLP/CNN pairs to time together: same preset where possible, else every MLP x CNN."""
+    mlps = [n for n in names if n.startswith("mlp")]
+    cnns = [n for n in names if n.startswith("cnn")]
+    same = [(m, c) for m in mlps for c in cnns if m.split("-", 1)[-1] == c.split("-", 1)[-1]]
+    return same or [(m, c) for m in mlps for c in cnns]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("runs", nargs="*", metavar="RUN", help="run ids or folders")
+    parser.add_argument("--runs-dir")
+    parser.add_argument("--calls", type=int, default=300)
+    parser.add_argument("--warmup", type=int, default=30)
+    args = parser.parse_args()
+    if args.calls < 200:
+        parser.error("--calls must be at least 200 for a meaningful p95")
+    predictors = run_predictors(args.runs, args.runs_dir) if args.runs else preset_predictors()
+    drawings = canvases(25)
+    print(f"{'what':<34} {'p50 ms':>8} {'p95 ms':>8}   ({args.calls} calls, {args.warmup} warm-up)")
+    p50, p95 = percentiles(preprocess_image, drawings, args.calls, args.warmup)
+    print(f"{'preprocess only':<34} {p50:8.2f} {p95:8.2f}")
+    for name, predictor in predictors.items():
+        def one(drawing, predictor=predictor):
+            predictor.predict_top(preprocess_image(drawing), 5)
+        p50, p95 = percentiles(one, drawings, args.calls, args.warmup)
+        params = predictor.model.count_params()
+        print(f"{name + f' ({params:,} params)':<34} {p50:8.2f} {p95:8.2f}")
+    for mlp, cnn in pairs(list(predictors)):
+        def both(drawing, a=predictors[mlp], b=predictors[cnn]):
+            pixels = preprocess_image(drawing)
+            a.predict_top(pixels, 5)
+            b.predict_top(pixels, 5)
+        p50, p95 = percentiles(both, drawings, args.calls, args.warmup)
+        print(f"{mlp + ' + ' + cnn:<34} {p50:8.2f} {p95:8.2f}")
+
+
+if __name__ == "__main__":
+    main()
