@@ -1,0 +1,160 @@
+"""Pure factories that turn a validated config into a compiled, self-contained Keras model.
+
+A built model takes raw pixels (0-255, shape (N, 28, 28) or (N, 28, 28, 1), upright)
+and returns class probabilities: scaling and augmentation live inside it, so a saved
+`.keras` file is all a caller needs to predict. Augmentation layers are active only
+while training.
+"""
+
+import keras
+
+from emnist_core.config import CNNConfig, MLPConfig, TrainingConfig
+from emnist_core.errors import ConfigError
+
+INPUT_SHAPE = (28, 28, 1)  # Keras's functional models also accept (N, 28, 28): rank is adjusted
+
+
+def build_model(config: TrainingConfig, num_classes: int, *, steps_per_epoch: int = 1) -> keras.Model:
+    """Build and compile the model a config describes (dispatch on its family)."""
+    builders = {"mlp": build_mlp, "cnn": build_cnn}
+    if config.family not in builders:
+        raise ConfigError(f"family={config.family!r} is not allowed: use mlp or cnn.")
+    return builders[config.family](config, num_classes, steps_per_epoch=steps_per_epoch)
+
+
+def build_mlp(config: MLPConfig, num_classes: int, *, steps_per_epoch: int = 1) -> keras.Model:
+    """Flatten -> [Dense -> (BatchNorm) -> activation -> (Dropout)] per hidden width -> softmax."""
+    inputs, x = _input_stem(config)
+    x = keras.layers.Flatten(name="flatten")(x)
+    x = _dense_stack(config, x, config.hidden_units)
+    return _finish(config, inputs, x, num_classes, steps_per_epoch)
+
+
+def build_cnn(config: CNNConfig, num_classes: int, *, steps_per_epoch: int = 1) -> keras.Model:
+    """Conv blocks (convs, pooling, optional dropout) -> Flatten or GAP -> Dense stack -> softmax."""
+    inputs, x = _input_stem(config)
+    for block, filters in enumerate(config.conv_filters, start=1):
+        x = _conv_block(config, x, block, filters)
+    if config.global_pool:
+        x = keras.layers.GlobalAveragePooling2D(name="global_pool")(x)
+    else:
+        x = keras.layers.Flatten(name="flatten")(x)
+    x = _dense_stack(config, x, config.dense_units)
+    return _finish(config, inputs, x, num_classes, steps_per_epoch)
+
+
+def _input_stem(config: TrainingConfig):
+    """Input of raw 0-255 pixels, scaled to [0, 1], then (if on) train-time augmentation."""
+    inputs = keras.Input(shape=INPUT_SHAPE, name="pixels")
+    x = keras.layers.Rescaling(1.0 / 255.0, name="scale")(inputs)
+    if config.augment:
+        x = _augmentation(config, x)
+    return inputs, x
+
+
+def _augmentation(config: TrainingConfig, x):
+    """Small shifts, rotations and zooms; fill with 0, the EMNIST background."""
+    seed = config.seed
+    if config.shift > 0:
+        x = keras.layers.RandomTranslation(
+            config.shift, config.shift, fill_mode="constant", seed=seed, name="augment_shift"
+        )(x)
+    if config.rotation > 0:
+        x = keras.layers.RandomRotation(
+            config.rotation / 360.0, fill_mode="constant", seed=seed + 1, name="augment_rotate"
+        )(x)
+    if config.zoom > 0:
+        x = keras.layers.RandomZoom(
+            config.zoom, fill_mode="constant", seed=seed + 2, name="augment_zoom"
+        )(x)
+    return x
+
+
+def _regularizer(config: TrainingConfig):
+    if config.l1 == 0 and config.l2 == 0:
+        return None
+    return keras.regularizers.L1L2(l1=config.l1, l2=config.l2)
+
+
+def _normalize_activate(config: TrainingConfig, x, tag: str):
+    """(BatchNorm) then the activation; BN makes the preceding bias redundant."""
+    if config.batch_norm:
+        x = keras.layers.BatchNormalization(name=f"bn{tag}")(x)
+    return keras.layers.Activation(config.activation, name=f"act{tag}")(x)
+
+
+def _conv_block(config: CNNConfig, x, block: int, filters: int):
+    for conv in range(1, config.convs_per_block + 1):
+        stride = config.first_stride if (block, conv) == (1, 1) else 1
+        x = keras.layers.Conv2D(
+            filters, config.kernel_size, strides=stride, padding=config.padding,
+            use_bias=not config.batch_norm, kernel_regularizer=_regularizer(config),
+            name=f"conv{block}_{conv}",
+        )(x)
+        x = _normalize_activate(config, x, f"{block}_{conv}")
+    if config.pooling == "max":
+        x = keras.layers.MaxPooling2D(config.pool_size, name=f"pool{block}")(x)
+    elif config.pooling == "avg":
+        x = keras.layers.AveragePooling2D(config.pool_size, name=f"pool{block}")(x)
+    if config.conv_dropout > 0:
+        x = keras.layers.Dropout(config.conv_dropout, name=f"conv_dropout{block}")(x)
+    return x
+
+
+def _dense_stack(config: TrainingConfig, x, widths: tuple[int, ...]):
+    for index, width in enumerate(widths, start=1):
+        x = keras.layers.Dense(
+            width, use_bias=not config.batch_norm, kernel_regularizer=_regularizer(config),
+            name=f"dense{index}",
+        )(x)
+        x = _normalize_activate(config, x, f"_dense{index}")
+        if config.dropout > 0:
+            x = keras.layers.Dropout(config.dropout, name=f"dropout{index}")(x)
+    return x
+
+
+def _finish(config: TrainingConfig, inputs, x, num_classes: int, steps_per_epoch: int) -> keras.Model:
+    if num_classes < 2:
+        raise ConfigError(f"num_classes={num_classes} is not allowed: a classifier needs >= 2.")
+    outputs = keras.layers.Dense(
+        num_classes, activation="softmax", kernel_regularizer=_regularizer(config),
+        name="probabilities",
+    )(x)
+    model = keras.Model(inputs, outputs, name=config.family)
+    model.compile(
+        optimizer=build_optimizer(config, steps_per_epoch),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    return model
+
+
+def build_schedule(config: TrainingConfig, steps_per_epoch: int):
+    """The learning rate: a float, or a Keras schedule stepping once per batch."""
+    decay_steps = max(1, round(config.decay_epochs * steps_per_epoch))
+    schedules = keras.optimizers.schedules
+    if config.lr_schedule == "exponential":
+        return schedules.ExponentialDecay(config.learning_rate, decay_steps, config.decay_rate)
+    if config.lr_schedule == "inverse_time":
+        return schedules.InverseTimeDecay(config.learning_rate, decay_steps, config.decay_rate)
+    if config.lr_schedule == "cosine":  # to 1% of the start over the whole run
+        total = max(1, config.epochs * steps_per_epoch)
+        return schedules.CosineDecay(config.learning_rate, total, alpha=0.01)
+    return config.learning_rate
+
+
+def build_optimizer(config: TrainingConfig, steps_per_epoch: int) -> keras.optimizers.Optimizer:
+    """The configured optimizer with its learning-rate schedule."""
+    rate = build_schedule(config, steps_per_epoch)
+    if config.optimizer == "sgd":
+        return keras.optimizers.SGD(rate, momentum=config.momentum, nesterov=config.nesterov)
+    if config.optimizer == "adagrad":
+        return keras.optimizers.Adagrad(rate)
+    return keras.optimizers.Adam(rate)
+
+
+def current_learning_rate(model: keras.Model) -> float:
+    """The learning rate the optimizer will use for its next step (schedules resolved)."""
+    optimizer = model.optimizer
+    rate = optimizer.learning_rate
+    return float(keras.ops.convert_to_numpy(rate))
