@@ -16,15 +16,15 @@ import streamlit as st  # noqa: E402
 from dashboard.sidebar import sidebar  # noqa: E402
 
 PAGES = [
-    st.Page("views/explore.py", title="Explore", icon="🔎", default=True),
-    st.Page("views/train.py", title="Train", icon="🏋️"),
-    st.Page("views/results.py", title="Results", icon="📊"),
-    st.Page("views/compare.py", title="Compare", icon="⚖️"),
-    st.Page("views/draw.py", title="Draw", icon="✏️"),
-    st.Page("views/runs.py", title="Runs", icon="🗂️"),
+    st.Page("views/explore.py", title="Explore", icon=":material/search:", default=True),
+    st.Page("views/train.py", title="Train", icon=":material/model_training:"),
+    st.Page("views/results.py", title="Results", icon=":material/analytics:"),
+    st.Page("views/compare.py", title="Compare", icon=":material/compare_arrows:"),
+    st.Page("views/draw.py", title="Draw", icon=":material/draw:"),
+    st.Page("views/runs.py", title="Runs", icon=":material/folder_open:"),
 ]
 
-st.set_page_config(page_title="EMNIST lab", page_icon="✍️", layout="wide")
+st.set_page_config(page_title="EMNIST lab", page_icon=":material/draw:", layout="wide")
 page = st.navigation(PAGES)
 sidebar()
 page.run()

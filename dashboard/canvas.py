@@ -10,7 +10,10 @@ CANVAS_SIDE = 280  # pixels; ten times 28 so a stroke of width 20 is like a pen 
 
 
 def draw_canvas(stroke_width: int, key: str) -> np.ndarray | None:
-    """Show the canvas (white ink on black, with its undo/redo/clear toolbar); returns RGBA (H, W, 4)."""
+    """Show the canvas (white ink on black, with its undo/redo/reset toolbar).
+
+    Returns the drawing as RGBA (H, W, 4), or None before the first stroke.
+    """
     from streamlit_drawable_canvas import st_canvas
 
     result = st_canvas(
@@ -21,8 +24,8 @@ def draw_canvas(stroke_width: int, key: str) -> np.ndarray | None:
         height=CANVAS_SIDE,
         width=CANVAS_SIDE,
         drawing_mode="freedraw",
-        update_streamlit=True,
-        display_toolbar=True,
+        update_streamlit=True,  # send the drawing on every mouse up: one prediction per stroke
+        return_image_data=True,
         key=key,
     )
     return result.image_data

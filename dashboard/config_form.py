@@ -42,6 +42,34 @@ EXTRA_HELP = {
 }
 
 
+# Sections of the form for the shared fields; fields only one family has go under
+# "Architecture", and a field nobody placed yet lands in "Other" (so it still shows).
+SECTIONS = {
+    "Regularisation": ("activation", "dropout", "batch_norm", "l1", "l2"),
+    "Optimizer and learning rate": ("optimizer", "learning_rate", "momentum", "nesterov",
+                                    "lr_schedule", "decay_rate", "decay_epochs"),
+    "Training loop": ("batch_size", "epochs", "early_stopping", "monitor", "patience",
+                      "restore_best_weights", "seed"),
+    "Augmentation and class weights": ("augment", "shift", "rotation", "zoom", "class_weighting"),
+}
+
+
+def sections(cls: type) -> dict[str, list[dataclasses.Field]]:
+    """The fields of cls grouped for display, in declaration order within each group."""
+    placed = {name: title for title, names in SECTIONS.items() for name in names}
+    base_names = {f.name for f in dataclasses.fields(config_module.TrainingConfig)}
+    groups: dict[str, list[dataclasses.Field]] = {"Architecture": []}
+    groups.update({title: [] for title in SECTIONS})
+    for field in dataclasses.fields(cls):
+        if field.name in placed:
+            groups[placed[field.name]].append(field)
+        elif field.name not in base_names:
+            groups["Architecture"].append(field)
+        else:
+            groups.setdefault("Other", []).append(field)
+    return {title: fields for title, fields in groups.items() if fields}
+
+
 def field_choices(name: str) -> tuple[str, ...] | None:
     """The allowed values of a string field, found as a tuple constant in emnist_core.config."""
     for candidate in (name, name.split("_")[-1]):
@@ -116,12 +144,13 @@ def config_form(base: Any, key_prefix: str, columns: int = 3) -> tuple[Any | Non
     """Widgets for every field of base's class; returns (validated config, None) or (None, message)."""
     cls = type(base)
     values: dict[str, Any] = {}
-    cols = st.columns(columns)
-    for position, field in enumerate(dataclasses.fields(cls)):
-        container = cols[position % columns]
-        values[field.name] = field_widget(
-            container, cls, field, getattr(base, field.name), f"{key_prefix}_{field.name}"
-        )
+    for title, fields in sections(cls).items():
+        st.markdown(f"**{title}**")
+        cols = st.columns(columns)
+        for position, field in enumerate(fields):
+            values[field.name] = field_widget(
+                cols[position % columns], cls, field, getattr(base, field.name), f"{key_prefix}_{field.name}"
+            )
     try:
         for field in dataclasses.fields(cls):
             if typing.get_origin(typing.get_type_hints(cls)[field.name]) is tuple:

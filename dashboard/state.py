@@ -117,7 +117,7 @@ def require_dataset() -> Dataset:
 def data_badge(dataset: Dataset) -> None:
     """The one-line data label every page shows; synthetic data is flagged loudly."""
     if dataset.synthetic:
-        st.warning(f"SYNTHETIC demo data - not real handwriting. {dataset.label}", icon="⚠️")
+        st.warning(f"SYNTHETIC demo data - not real handwriting. {dataset.label}", icon=":material/warning:")
     else:
         st.caption(f"Data: {dataset.label} - {len(dataset.train):,} train, {len(dataset.test):,} test")
 

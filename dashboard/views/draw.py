@@ -29,7 +29,7 @@ def input_ui():
         return upload
     width = st.slider("Stroke width", 5, 40, 20, key="draw_stroke",
                       help="EMNIST strokes are thick; around 20 on this 280-pixel canvas matches them.")
-    st.caption("Use the toolbar under the canvas to undo, redo or clear.")
+    st.caption("The toolbar above the canvas undoes, redoes or clears (bin icon) your strokes.")
     return canvas.draw_canvas(width, key="draw_canvas")
 
 
@@ -87,6 +87,8 @@ def main() -> None:
         return
     if len(runs) == 1:
         st.caption(f"Only a {run_state.family(runs[0]).upper()} is in focus; pick runs in the sidebar to compare.")
+    for run in runs:  # load and warm up before the first stroke, so each stroke answers fast
+        run_state.predictor(run_state.runs_dir_key(), run.run_id)
     drawing, results = st.columns([1, 2])
     with drawing:
         raw = input_ui()
