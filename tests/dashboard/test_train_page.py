@@ -1,0 +1,99 @@
+"""Train page: form from the config fields, library validation messages, background job, Stop."""
+
+import threading
+from pathlib import Path
+
+from dashboard import state
+from emnist_core.jobs import RUNNING
+from emnist_core.runs import RunRegistry
+from tests.dashboard.conftest import open_page, texts
+
+
+def _params(app) -> str:
+    return next(m.value for m in app.metric if m.label.startswith("Trainable"))
+
+
+def _data_key(app_env) -> str:
+    return str(Path(app_env["data"]).resolve())
+
+
+def test_form_shows_every_config_field_with_help(app_env):
+    import dataclasses
+
+    from emnist_core.config import MLPConfig
+
+    app = open_page("train")
+    labels = {w.label: w for group in (app.number_input, app.checkbox, app.selectbox, app.text_input)
+              for w in group}
+    for field in dataclasses.fields(MLPConfig):
+        widget = labels[field.name.replace("_", " ")]
+        assert widget.help and "default" in widget.help, field.name
+    from emnist_core.presets import get_preset
+
+    quick = get_preset("mlp", "quick")
+    assert labels["hidden units"].value == ", ".join(map(str, quick.hidden_units))
+    assert labels["epochs"].value == quick.epochs
+
+
+def test_family_switch_changes_the_model_summary(app_env):
+    app = open_page("train")
+    mlp_params = _params(app)
+    app.radio(key="train_family").set_value("cnn").run()
+    assert not app.exception
+    assert _params(app) != mlp_params
+    assert "conv filters" in [w.label for w in app.text_input]
+
+
+def test_impossible_value_shows_the_library_message_and_blocks_start(app_env):
+    app = open_page("train")
+    app.number_input(key="train_mlp_quick_dropout").set_value(1.5).run()
+    assert any("dropout=1.5 is not allowed" in text for text in texts(app.error))
+    assert app.button(key="train_start").disabled
+    app.number_input(key="train_mlp_quick_dropout").set_value(0.1).run()
+    app.text_input(key="train_mlp_quick_hidden_units").set_value("64, abc").run()
+    assert any("hidden_units" in text and "whole numbers" in text for text in texts(app.error))
+
+
+def test_start_trains_in_the_background_and_saves_a_run(app_env):
+    app = open_page("train")
+    app.number_input(key="train_mlp_quick_epochs").set_value(1).run()
+    app.text_input(key="train_mlp_quick_hidden_units").set_value("16").run()
+    app.text_input(key="train_name_mlp_quick").set_value("from-the-page").run()
+    before = {run.run_id for run in RunRegistry(app_env["runs"]).list()}
+    app.button(key="train_start").click().run()
+    assert not app.exception
+    job = state.job_manager().get(_data_key(app_env))
+    assert job is not None and job.label == "from-the-page"
+    assert job.wait(120) and job.status == "finished", job.error
+    app.run()
+    assert any("finished" in text for text in texts(app.success))
+    new = [run for run in RunRegistry(app_env["runs"]).list() if run.run_id not in before]
+    assert [run.name for run in new] == ["from-the-page"]
+    assert new[0].config.hidden_units == (16,) and new[0].config.epochs == 1
+    state.job_manager().forget(_data_key(app_env))
+
+
+def test_second_start_explains_what_runs_and_stop_ends_the_job(app_env):
+    release = threading.Event()
+
+    def blocking(job):
+        while not job.stop_event.is_set() and not release.is_set():
+            job.report({"event": "batch", "epoch": 1, "epochs": 3, "step": 5, "steps_per_epoch": 10,
+                        "loss": 1.5, "accuracy": 0.4, "eta": 42.0})
+            job.stop_event.wait(0.05)
+
+    job = state.job_manager().start(_data_key(app_env), "a long CNN", blocking)
+    try:
+        app = open_page("train")
+        assert job.status == RUNNING
+        assert any("a long CNN" in p.text and "ETA 42 s" in p.text for p in app.get("progress"))
+        app.button(key="train_start").click().run()
+        assert any("'a long CNN' is still running" in text for text in texts(app.warning))
+        app.button(key="train_job_stop").click().run()
+        assert job.wait(5) and job.status == "stopped"
+        app.run()
+        assert any("was stopped" in text for text in texts(app.warning))
+    finally:
+        release.set()
+        job.wait(5)
+        state.job_manager().forget(_data_key(app_env))
