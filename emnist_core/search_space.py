@@ -80,8 +80,15 @@ class SearchSpace:
         if self.base not in PRESET_NAMES:
             raise ConfigError(f"base={self.base!r} is not allowed: base must be one of "
                               f"{', '.join(PRESET_NAMES)}.")
-        for name, param in self.params.items():
-            _check_param(cls, self.base_config, name, param)
+        samples = {name: _check_param(cls, self.base_config, name, param)
+                   for name, param in self.params.items()}
+        fixed = {name: p.value for name, p in self.params.items() if isinstance(p, Fixed)}
+        try:  # the fixed values must work together before any searched value is judged
+            anchor = self.base_config.replace(**fixed)
+        except ConfigError as error:
+            raise ConfigError(f"the search space's fixed values do not fit together: {error}") from None
+        for name in self.searched:
+            _check_values(anchor, name, samples[name])
 
     @property
     def base_config(self) -> TrainingConfig:
@@ -104,7 +111,11 @@ class SearchSpace:
         return SearchSpace(self.family, params, self.base)
 
     def suggest(self, trial) -> TrainingConfig:
-        """Ask an Optuna trial for every searched field and build the (validated) config."""
+        """Ask an Optuna trial for every searched field and build the (validated) config.
+
+        Each value was checked alone when the space was made; a combination the config
+        refuses (nesterov with adam) raises ConfigError here, which fails just that trial.
+        """
         values = {name: _suggest(trial, name, param, self.base_config)
                   for name, param in self.params.items()}
         return self.base_config.replace(**values)
@@ -132,8 +143,8 @@ def _is_layers(cls: type, name: str) -> bool:
     return typing.get_origin(_kind(cls, name)) is tuple
 
 
-def _check_param(cls: type, base: TrainingConfig, name: str, param: Param) -> None:
-    """Refuse unknown fields, empty ranges and values the config itself would refuse."""
+def _check_param(cls: type, base: TrainingConfig, name: str, param: Param) -> tuple:
+    """Refuse unknown fields and empty ranges; return the field values to try on the config."""
     known = sorted(f.name for f in dataclasses.fields(cls))
     if name not in known:
         raise ConfigError(f"search space field {name!r} is not a {cls.family} config field; "
@@ -141,15 +152,18 @@ def _check_param(cls: type, base: TrainingConfig, name: str, param: Param) -> No
     if isinstance(param, Choice):
         if not param.values:
             raise ConfigError(f"search space field {name!r} has an empty choice: list at least one value.")
-        samples = param.values
-    elif isinstance(param, Range):
-        samples = _check_range(cls, name, param)
-    else:
-        samples = (param.value,)
-    for value in samples:
+        return param.values
+    if isinstance(param, Range):
+        ends = _check_range(cls, name, param)
+        return tuple(_layers_from_first(base, name, v) for v in ends) if _is_layers(cls, name) else ends
+    return (param.value,)
+
+
+def _check_values(anchor: TrainingConfig, name: str, values: tuple) -> None:
+    """Each choice and both ends of a range must be a value the config accepts."""
+    for value in values:
         try:
-            base.replace(**{name: _layers_from_first(base, name, value)
-                            if isinstance(param, Range) and _is_layers(cls, name) else value})
+            anchor.replace(**{name: value})
         except ConfigError as error:
             raise ConfigError(f"search space field {name!r}: {error}") from None
 
