@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import canvas, run_state, training_job
+from dashboard.drawing import to_pixels
 from dashboard.images import enlarge
 from emnist_core.errors import EmnistError
 
@@ -31,15 +32,6 @@ def input_ui():
                       help="EMNIST strokes are thick; around 20 on this 280-pixel canvas matches them.")
     st.caption("The toolbar above the canvas undoes, redoes or clears (bin icon) your strokes.")
     return canvas.draw_canvas(width, key="draw_canvas")
-
-
-def to_pixels(raw) -> np.ndarray:
-    """The 28x28 image the models see (raises EmptyDrawingError for an empty canvas)."""
-    from emnist_core.preprocess import load_image_file, preprocess_image
-
-    if isinstance(raw, np.ndarray):
-        return preprocess_image(raw, invert=False)  # the canvas is white ink on black
-    return preprocess_image(load_image_file(raw))
 
 
 def top5_ui(column, run, pixels: np.ndarray) -> float:

@@ -1,0 +1,100 @@
+"""Results, Compare and Runs pages against two tiny saved runs; the quick-training offer without runs."""
+
+import pytest
+
+from emnist_core.runs import RunRegistry
+from tests.dashboard.conftest import open_page, texts
+
+
+def _runs(app_env):
+    return {run.name: run for run in RunRegistry(app_env["runs"]).list()}
+
+
+def test_results_headline_matches_the_saved_test_metrics(app_env):
+    app = open_page("results")
+    run = _runs(app_env)["tiny-cnn"]
+    app.selectbox(key="results_run").set_value(run.run_id).run()
+    assert not app.exception
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Test accuracy"] == f"{run.metrics['accuracy']:.2%}"
+    assert metrics["Parameters"] == f"{run.info['params']:,}"
+    for name in ("Confusion matrix", "Most confused pairs", "Sample predictions", "Downloads"):
+        assert any(name in text for text in texts(app.subheader)), name
+    labels = [button.label for button in app.get("download_button")]
+    assert labels == ["Metrics (CSV)", "Model file (.keras)"]
+
+
+def test_results_cell_choice_shows_the_images_behind_it(app_env):
+    from emnist_core.data import load
+    from emnist_core.evaluation import evaluate
+
+    app = open_page("results")
+    run = _runs(app_env)["tiny-mlp"]
+    app.selectbox(key="results_run").set_value(run.run_id).run()
+    app.radio(key="results_norm").set_value("row-normalised").run()
+    assert not app.exception
+    dataset = load(app_env["data"])
+    evaluation = evaluate(run.load_model(), dataset.test, dataset.classes)
+    true_label = dataset.classes.index("A")
+    pred_label = int(evaluation.predicted[evaluation.y_true == true_label][0])
+    app.selectbox(key="results_true_None").set_value(true_label).run()
+    app.selectbox(key="results_pred_None").set_value(pred_label).run()
+    expected = int(evaluation.confusion[true_label, pred_label])
+    assert expected >= 1
+    assert any(f"**{expected} test image(s)** of **A** predicted as **{dataset.classes[pred_label]}**" in text
+               for text in texts(app.markdown))
+
+
+def test_compare_shows_table_mcnemar_and_disagreements(app_env):
+    app = open_page("compare")
+    assert not app.exception
+    tables = [frame.value for frame in app.dataframe]
+    assert any(set(table.index) == {"tiny-mlp", "tiny-cnn"} and "accuracy" in table for table in tables)
+    assert texts(app.info) + texts(app.success), "the plain-words McNemar verdict is missing"
+    assert any(text.startswith("McNemar's test (") and "only tiny-cnn gets right" in text
+               for text in texts(app.caption))
+    assert any("tiny-cnn against tiny-mlp" in text for text in texts(app.subheader))
+    assert any(" right, " in text and " wrong** (" in text for text in texts(app.markdown))
+
+
+def test_compare_needs_two_runs(app_env):
+    app = open_page("compare")
+    runs = _runs(app_env)
+    app.multiselect(key="compare_runs").set_value([runs["tiny-mlp"].run_id]).run()
+    assert any("at least two runs" in text for text in texts(app.info))
+
+
+def test_runs_page_renames_and_deletes_after_confirmation(app_env):
+    app = open_page("runs")
+    run = _runs(app_env)["tiny-mlp"]
+    app.selectbox(key="runs_pick").set_value(run.run_id).run()
+    app.text_input(key=f"runs_name_{run.run_id}").set_value("renamed-mlp").run()
+    app.button(key=f"runs_rename_{run.run_id}").click().run()
+    assert not app.exception
+    assert "renamed-mlp" in _runs(app_env)
+    app.button(key=f"runs_delete_{run.run_id}").click().run()
+    assert any("for good" in text for text in texts(app.warning))
+    assert run.run_id in {r.run_id for r in RunRegistry(app_env["runs"]).list()}
+    app.button(key=f"runs_cancel_{run.run_id}").click().run()
+    assert run.run_id in {r.run_id for r in RunRegistry(app_env["runs"]).list()}
+    app.button(key=f"runs_delete_{run.run_id}").click().run()
+    app.button(key=f"runs_confirm_{run.run_id}").click().run()
+    assert not app.exception
+    assert run.run_id not in {r.run_id for r in RunRegistry(app_env["runs"]).list()}
+    assert any("Deleted" in text for text in texts(app.success))
+
+
+def test_runs_page_shows_the_config(app_env):
+    app = open_page("runs")
+    run = _runs(app_env)["tiny-cnn"]
+    app.selectbox(key="runs_pick").set_value(run.run_id).run()
+    shown = app.get("json")[0].proto.body
+    assert '"conv_filters"' in shown and '"family": "cnn"' in shown
+
+
+@pytest.mark.parametrize("page", ["results", "compare", "draw"])
+def test_pages_without_runs_offer_quick_training(app_env, page, monkeypatch, tmp_path):
+    monkeypatch.setenv("EMNIST_RUNS_DIR", str(tmp_path / "no-runs"))
+    app = open_page(page)
+    assert any("quick" in text and "90 seconds" in text for text in texts(app.info))
+    assert any(button.label.startswith("Train quick") for button in app.button)
