@@ -13,7 +13,7 @@ from emnist_core.errors import EmnistError
 
 # Modules that register sub-commands; imported lazily so `data info` never loads TensorFlow.
 FAMILIES = ("emnist_core.cli.data_cmd", "emnist_core.cli.model_cmd", "emnist_core.cli.eval_cmd",
-            "emnist_core.cli.tune_cmd")
+            "emnist_core.cli.tune_cmd", "emnist_core.cli.analysis_cmd")
 
 
 def build_parser() -> argparse.ArgumentParser:
