@@ -90,7 +90,8 @@ class TrainingConfig:
             if kind in (int, float):
                 _need_number(name, getattr(self, name), kind)
             elif kind is bool:
-                _need(isinstance(getattr(self, name), bool), name, getattr(self, name), "true/false")
+                value = getattr(self, name)
+                _need(isinstance(value, bool), name, value, "true/false")
         _need_choice("activation", self.activation, ACTIVATIONS)
         _need(0.0 <= self.dropout < 1.0, "dropout", self.dropout, "in [0, 1)")
         _need(0.0 <= self.l1 <= 1.0, "l1", self.l1, "in [0, 1]")

@@ -14,7 +14,9 @@ from emnist_core.errors import ConfigError
 INPUT_SHAPE = (28, 28, 1)  # Keras's functional models also accept (N, 28, 28): rank is adjusted
 
 
-def build_model(config: TrainingConfig, num_classes: int, *, steps_per_epoch: int = 1) -> keras.Model:
+def build_model(
+    config: TrainingConfig, num_classes: int, *, steps_per_epoch: int = 1
+) -> keras.Model:
     """Build and compile the model a config describes (dispatch on its family)."""
     builders = {"mlp": build_mlp, "cnn": build_cnn}
     if config.family not in builders:
@@ -31,7 +33,7 @@ def build_mlp(config: MLPConfig, num_classes: int, *, steps_per_epoch: int = 1) 
 
 
 def build_cnn(config: CNNConfig, num_classes: int, *, steps_per_epoch: int = 1) -> keras.Model:
-    """Conv blocks (convs, pooling, optional dropout) -> Flatten or GAP -> Dense stack -> softmax."""
+    """Conv blocks (convs, pooling, dropout) -> Flatten or GAP -> Dense stack -> softmax."""
     inputs, x = _input_stem(config)
     for block, filters in enumerate(config.conv_filters, start=1):
         x = _conv_block(config, x, block, filters)
@@ -113,7 +115,9 @@ def _dense_stack(config: TrainingConfig, x, widths: tuple[int, ...]):
     return x
 
 
-def _finish(config: TrainingConfig, inputs, x, num_classes: int, steps_per_epoch: int) -> keras.Model:
+def _finish(
+    config: TrainingConfig, inputs, x, num_classes: int, steps_per_epoch: int
+) -> keras.Model:
     if num_classes < 2:
         raise ConfigError(f"num_classes={num_classes} is not allowed: a classifier needs >= 2.")
     outputs = keras.layers.Dense(

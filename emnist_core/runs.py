@@ -22,6 +22,7 @@ from emnist_core.errors import EmnistError, RunError
 RUN_FILES = ("run.json", "config.json", "history.json", "metrics.json", "model.keras")
 STATUSES = ("complete", "stopped")
 RUNS_ENV = "EMNIST_RUNS_DIR"
+LIST_COMMAND = "`python -m emnist_core runs list`"
 
 
 def default_runs_dir() -> Path:
@@ -36,7 +37,7 @@ def resolve_runs_dir(runs_dir: Path | str | None) -> Path:
 
 
 def new_run_id(family: str) -> str:
-    """A sortable, unique id: UTC time, family and a random suffix (e.g. 20261124-021500-cnn-a1b2c3)."""
+    """A sortable, unique id: UTC time, family, random suffix (20261124-021500-cnn-a1b2c3)."""
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
     return f"{stamp}-{family}-{secrets.token_hex(3)}"
 
@@ -94,7 +95,7 @@ def load_run(run_dir: Path) -> Run:
     run_dir = Path(run_dir)
     fix = "delete the folder and train again"
     if not run_dir.is_dir():
-        raise RunError(f"no run folder at {run_dir}; list runs with `python -m emnist_core runs list`.")
+        raise RunError(f"no run folder at {run_dir}; list runs with {LIST_COMMAND}.")
     missing = [name for name in RUN_FILES if not (run_dir / name).is_file()]
     if missing:
         raise RunError(f"run folder {run_dir} is incomplete (missing {', '.join(missing)}); {fix}.")
@@ -196,7 +197,7 @@ class RunRegistry:
 
     def _dir(self, run_id: str) -> Path:
         if not run_id or "/" in run_id or "\\" in run_id or run_id.startswith("."):
-            raise RunError(f"{run_id!r} is not a run id; list runs with `python -m emnist_core runs list`.")
+            raise RunError(f"{run_id!r} is not a run id; list runs with {LIST_COMMAND}.")
         return self.runs_dir / run_id
 
     def get(self, run_id: str) -> Run:

@@ -38,7 +38,8 @@ def test_train_then_list_then_rename_then_delete(synthetic_dir, tmp_path, capsys
 
     assert main(["runs", "list", "--runs-dir", runs, "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert [(r["run_id"], r["name"], r["status"]) for r in rows] == [(run.run_id, "demo", "complete")]
+    listed = [(r["run_id"], r["name"], r["status"]) for r in rows]
+    assert listed == [(run.run_id, "demo", "complete")]
     assert main(["runs", "list", "--runs-dir", runs]) == 0
     assert run.run_id in capsys.readouterr().out
 

@@ -22,7 +22,8 @@ def register(subparsers) -> None:
     train.add_argument("--model", required=True, choices=("mlp", "cnn"), help="model family")
     train.add_argument("--preset", default="baseline", choices=PRESET_NAMES)
     train.add_argument("--epochs", type=int, help="override the preset's epochs")
-    train.add_argument("--set", dest="overrides", action="append", default=[], metavar="FIELD=VALUE",
+    train.add_argument("--set", dest="overrides", action="append", default=[],
+                       metavar="FIELD=VALUE",
                        help="override any config field, e.g. --set dropout=0.3 (repeatable)")
     train.add_argument("--data-dir", help="EMNIST folder (default: the lab's data folder)")
     train.add_argument("--runs-dir", help="where runs are saved (default: artifacts/runs)")
@@ -146,7 +147,8 @@ def run_train(args: argparse.Namespace) -> int:
         bar.close()
     timing = run.info["timing"]
     print(f"run {run.run_id} ({run.status}) saved in {run.run_dir}")
-    print(f"trained {timing['epochs_run']} epochs in {timing['train_seconds']:.1f} s; test metrics:")
+    print(f"trained {timing['epochs_run']} epochs in {timing['train_seconds']:.1f} s; "
+          "test metrics:")
     for key, value in run.metrics.items():
         print(f"  {key:16s} {value:.4f}" if isinstance(value, float) else f"  {key:16s} {value}")
     return 0
@@ -174,7 +176,8 @@ def run_list(args: argparse.Namespace) -> int:
     if not rows:
         print(f"no runs in {registry.runs_dir}")
         return 0
-    print(f"{'run id':28s} {'status':8s} {'preset':8s} {'epochs':>6s} {'seconds':>8s} {'test acc':>8s}  name")
+    print(f"{'run id':28s} {'status':8s} {'preset':8s} {'epochs':>6s} {'seconds':>8s} "
+          f"{'test acc':>8s}  name")
     for row in rows:
         acc = row["test_accuracy"]
         print(f"{row['run_id']:28s} {row['status']:8s} {row['preset'] or '-':8s} "
