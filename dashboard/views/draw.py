@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import canvas, run_state, training_job
+from dashboard import canvas, inside_model, run_state, training_job
 from dashboard.drawing import to_pixels
 from dashboard.images import enlarge
 from emnist_core.errors import EmnistError
@@ -69,6 +69,7 @@ def predictions_ui(runs: list, raw) -> None:
     left.image(enlarge(pixels, 4), caption="What the models see (28x28)")
     timings = [top5_ui(column, run, pixels) for column, run in zip(columns, runs, strict=True)]
     st.caption("Model time: " + ", ".join(f"{ms:.1f} ms" for ms in timings))
+    inside_model.inside_model_ui(runs, pixels)
 
 
 def main() -> None:
