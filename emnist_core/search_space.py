@@ -86,7 +86,8 @@ class SearchSpace:
         try:  # the fixed values must work together before any searched value is judged
             anchor = self.base_config.replace(**fixed)
         except ConfigError as error:
-            raise ConfigError(f"the search space's fixed values do not fit together: {error}") from None
+            raise ConfigError(f"the search space's fixed values do not fit together: {error}") \
+                from None
         for name in self.searched:
             _check_values(anchor, name, samples[name])
 
@@ -151,11 +152,14 @@ def _check_param(cls: type, base: TrainingConfig, name: str, param: Param) -> tu
                           f"known fields are: {', '.join(known)}.")
     if isinstance(param, Choice):
         if not param.values:
-            raise ConfigError(f"search space field {name!r} has an empty choice: list at least one value.")
+            raise ConfigError(f"search space field {name!r} has an empty choice: list at least "
+                              "one value.")
         return param.values
     if isinstance(param, Range):
         ends = _check_range(cls, name, param)
-        return tuple(_layers_from_first(base, name, v) for v in ends) if _is_layers(cls, name) else ends
+        if _is_layers(cls, name):
+            return tuple(_layers_from_first(base, name, v) for v in ends)
+        return ends
     return (param.value,)
 
 
@@ -172,8 +176,8 @@ def _check_range(cls: type, name: str, param: Range) -> tuple:
     kind = _kind(cls, name)
     numeric = kind in (int, float) or _is_layers(cls, name)
     if not numeric:
-        raise ConfigError(f"search space field {name!r} is not numeric: give it a choice: list instead "
-                          "of low/high.")
+        raise ConfigError(f"search space field {name!r} is not numeric: give it a choice: list "
+                          "instead of low/high.")
     if not param.low <= param.high:
         raise ConfigError(f"search space field {name!r} has an empty range: low={param.low} > "
                           f"high={param.high}; use low <= high.")
@@ -226,7 +230,7 @@ def _decode(name: str, param: Param, raw: Any, base: TrainingConfig) -> Any:
 
 
 def _param_from_data(name: str, data: Any) -> Param:
-    """One entry of a space file: {choice: [...]}, {low, high, log?, step?}, {value: x} or a bare value."""
+    """One entry of a space file: {choice: [...]}, {low, high, ...}, {value: x}, or a value."""
     if not isinstance(data, dict):
         return Fixed(_tupled(data))
     keys = set(data)
@@ -241,22 +245,25 @@ def _param_from_data(name: str, data: Any) -> Param:
             raise ConfigError(f"search space field {name!r}: low/high/step must be numbers and log "
                               "true or false.")
         return Range(data["low"], data["high"], data.get("log", False), data.get("step"))
-    raise ConfigError(f"search space field {name!r} must be {{choice: [...]}}, {{low: .., high: .., "
-                      f"log: .., step: ..}}, {{value: ..}} or a plain value; got keys {sorted(keys)}.")
+    raise ConfigError(f"search space field {name!r} must be {{choice: [...]}}, {{low: .., "
+                      f"high: .., log: .., step: ..}}, {{value: ..}} or a plain value; got keys "
+                      f"{sorted(keys)}.")
 
 
 def space_from_dict(data: Any) -> SearchSpace:
     """Build and validate a space from parsed YAML/JSON."""
     if not isinstance(data, dict) or "family" not in data:
-        raise ConfigError("a search space needs a 'family' key ('mlp' or 'cnn') and a 'params' mapping.")
+        raise ConfigError("a search space needs a 'family' key ('mlp' or 'cnn') and a 'params' "
+                          "mapping.")
     unknown = sorted(set(data) - {"family", "base", "params"})
     if unknown:
-        raise ConfigError(f"unknown search space key(s): {', '.join(unknown)}; use family, base, params.")
+        raise ConfigError(f"unknown search space key(s): {', '.join(unknown)}; use family, base, "
+                          "params.")
     params = data.get("params") or {}
     if not isinstance(params, dict):
         raise ConfigError("a search space's 'params' must be a mapping of field name to values.")
-    return SearchSpace(data["family"], {name: _param_from_data(name, value)
-                                        for name, value in params.items()}, data.get("base", "quick"))
+    entries = {name: _param_from_data(name, value) for name, value in params.items()}
+    return SearchSpace(data["family"], entries, data.get("base", "quick"))
 
 
 def _yaml_loader():

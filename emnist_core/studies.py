@@ -44,7 +44,8 @@ def load_study(name: str, storage: str | None = None):
     rdb = open_storage(storage)
     names = optuna.get_all_study_names(storage=rdb)
     if name not in names:
-        raise StudyError(f"no study {name!r} in this storage; studies there: {', '.join(names) or 'none'}.")
+        known = ", ".join(names) or "none"
+        raise StudyError(f"no study {name!r} in this storage; studies there: {known}.")
     study = optuna.load_study(study_name=name, storage=rdb)
     fail_stale_trials(study)  # a killed worker's trial shows as failed, not running forever
     return study
@@ -55,8 +56,9 @@ def trials_frame(study) -> pd.DataFrame:
     rows = []
     for trial in study.get_trials(deepcopy=False):
         duration = trial.duration.total_seconds() if trial.duration else None
-        row = {"trial": trial.number, "state": trial.state.name.lower(), "val_accuracy": trial.value,
-               "epochs": len(trial.intermediate_values), "seconds": duration,
+        row = {"trial": trial.number, "state": trial.state.name.lower(),
+               "val_accuracy": trial.value, "epochs": len(trial.intermediate_values),
+               "seconds": duration,
                "host": trial.user_attrs.get("host"), "run_id": trial.user_attrs.get("run_id")}
         row.update({f"param {name}": value for name, value in trial.params.items()})
         rows.append(row)

@@ -73,7 +73,8 @@ def open_storage(url: str | None = None, heartbeat_seconds: int = 20):
         raise StudyError(f"the database driver {error.name!r} for {redact(url)} is not installed; "
                          "for PostgreSQL: pip install psycopg2-binary.") from None
     except Exception as error:  # noqa: BLE001 - SQLAlchemy raises many types; all mean "cannot use it"
-        reason = str(error).strip().splitlines()[0].rstrip(".") if str(error).strip() else type(error).__name__
+        text = str(error).strip()
+        reason = text.splitlines()[0].rstrip(".") if text else type(error).__name__
         raise StudyError(
             f"cannot open the study storage {redact(url)}: {reason}. Check that the database "
             "server is running and reachable, the URL (e.g. postgresql://user:password@host:5432/"

@@ -21,13 +21,19 @@ from optuna.trial import TrialState
 from emnist_core.atomic import write_json
 from emnist_core.errors import ConfigError, EmnistError
 from emnist_core.search_space import SearchSpace, space_from_dict
-from emnist_core.study_storage import (StudyError, fail_stale_trials, open_storage, redact,
-                                       storage_url_of)
+from emnist_core.study_storage import (
+    StudyError,
+    fail_stale_trials,
+    open_storage,
+    redact,
+    storage_url_of,
+)
 
 SAMPLERS = ("tpe", "random")
 # States that use up the trial budget. Failed trials (a killed worker, an impossible
-# combination) do not, so a resumed study still reaches its number of useful trials.
-BUDGET_STATES = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING, TrialState.WAITING)
+# combination) do not, so a resumed study still reaches its number of useful trials;
+# nor do waiting (enqueued) ones, which the next trials run first.
+BUDGET_STATES = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING)
 MAX_FAILURES_IN_A_ROW = 3  # a worker gives up after this many, instead of looping forever
 
 EventFn = Callable[[dict], None]
@@ -62,7 +68,8 @@ class TuneSettings:
         ]
         for ok, name, allowed in checks:
             if not ok:
-                raise ConfigError(f"{name}={getattr(self, name)!r} is not allowed: {name} must be {allowed}.")
+                raise ConfigError(f"{name}={getattr(self, name)!r} is not allowed: {name} must be "
+                                  f"{allowed}.")
 
 
 @dataclass(frozen=True)
@@ -106,8 +113,8 @@ def open_study(space: SearchSpace | None, *, name: str, storage: str | None = No
     exists = name in optuna.get_all_study_names(storage=rdb)
     if resume and not exists:
         known = ", ".join(optuna.get_all_study_names(storage=rdb)) or "none"
-        raise StudyError(f"there is no study {name!r} to resume in {redact(rdb.url)} (studies there: "
-                         f"{known}); drop --resume to start it.")
+        raise StudyError(f"there is no study {name!r} to resume in {redact(rdb.url)} (studies "
+                         f"there: {known}); drop --resume to start it.")
     study = optuna.create_study(storage=rdb, study_name=name, direction="maximize",
                                 sampler=_sampler(settings), pruner=_pruner(settings),
                                 load_if_exists=True)
@@ -144,8 +151,8 @@ def _check_or_store_data(study: optuna.Study, dataset) -> None:
     elif {k: stored.get(k) for k in ("train", "test", "classes", "synthetic")} != \
             {k: mine[k] for k in ("train", "test", "classes", "synthetic")}:
         raise StudyError(f"study {study.study_name!r} was run on {stored.get('label')} "
-                         f"({stored.get('train')} train images) but this worker has {mine['label']} "
-                         f"({mine['train']}); point --data-dir at the same data.")
+                         f"({stored.get('train')} train images) but this worker has "
+                         f"{mine['label']} ({mine['train']}); point --data-dir at the same data.")
 
 
 def selection_score(config, history: dict) -> float:
@@ -187,7 +194,8 @@ class _TrialWatch:
             self.on_event({**progress.to_dict(), "trial": self.trial.number})
         if self.user_stop.is_set():
             self.stop.set()
-        if progress.event == "epoch" and progress.val_accuracy is not None and not self.stop.is_set():
+        judged = progress.event == "epoch" and progress.val_accuracy is not None
+        if judged and not self.stop.is_set():
             self.trial.report(progress.val_accuracy, step=progress.epoch)
             if progress.epoch < progress.epochs and self.trial.should_prune():
                 self.pruned_at = progress.epoch
@@ -244,7 +252,8 @@ class _Worker:
         run = train(config, self.dataset, progress=watch, stop_event=watch.stop,
                     runs_dir=self.runs_dir, val_fraction=self.settings.val_fraction,
                     name=f"{self.study.study_name} #{trial.number}",
-                    command=f"emnist_core tune: study {self.study.study_name!r}, trial {trial.number}")
+                    command=f"emnist_core tune: study {self.study.study_name!r}, "
+                            f"trial {trial.number}")
         tag_run(run, self.study.study_name, trial.number, storage_url_of(self.study))
         trial.set_user_attr("run_id", run.run_id)
         trial.set_user_attr("run_dir", str(run.run_dir))
@@ -271,11 +280,13 @@ class _Worker:
                        "epochs": len(frozen.intermediate_values),
                        "seconds": frozen.duration.total_seconds() if frozen.duration else None,
                        "error": self.last_error if failed else None,
-                       "best_trial": best and best["number"], "best_value": best and best["val_accuracy"]})
+                       "best_trial": best and best["number"],
+                       "best_value": best and best["val_accuracy"]})
 
     def done(self, started: float) -> bool:
         timeout = self.settings.timeout
-        if self.stop_event.is_set() or (timeout is not None and time.monotonic() - started >= timeout):
+        late = timeout is not None and time.monotonic() - started >= timeout
+        if self.stop_event.is_set() or late:
             return True
         fail_stale_trials(self.study)
         trials = self.settings.trials

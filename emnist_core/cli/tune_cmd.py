@@ -20,23 +20,25 @@ def register(subparsers) -> None:
     tune = subparsers.add_parser(
         "tune", help="hyperparameter search with Optuna (SQLite by default, any database URL)")
     tune.add_argument("--model", required=True, choices=("mlp", "cnn"), help="model family")
-    tune.add_argument("--space", help="search space file (.yaml/.json); default: the built-in space")
+    tune.add_argument("--space", help="search space file (.yaml/.json); default: built-in space")
     tune.add_argument("--trials", type=int, help=f"the study's total trial budget, shared by all "
                       f"workers (default {DEFAULT_TRIALS} unless --timeout is given)")
-    tune.add_argument("--timeout", type=float, help="seconds for this worker; no trial starts after")
+    tune.add_argument("--timeout", type=float, help="seconds for this worker, then no new trial")
     tune.add_argument("--study", help="study name (default: emnist-<model>)")
-    tune.add_argument("--storage", help="Optuna storage URL (default: sqlite:///artifacts/optuna.db, "
-                      "or $EMNIST_OPTUNA_STORAGE); e.g. postgresql://user:pw@host/db for many machines")
+    tune.add_argument("--storage", help="Optuna storage URL (default: $EMNIST_OPTUNA_STORAGE or "
+                      "sqlite:///artifacts/optuna.db); postgresql://user:pw@host/db to share")
     tune.add_argument("--data-dir", help="EMNIST folder (default: the lab's data folder)")
     tune.add_argument("--runs-dir", help="where trial runs are saved (default: artifacts/runs)")
     tune.add_argument("--epochs", type=int, help="fix every trial's epochs (a short budget)")
     tune.add_argument("--resume", action="store_true",
-                      help="continue an existing study (with its stored space if --space is not given)")
+                      help="continue an existing study (with its stored space unless --space)")
     tune.add_argument("--sampler", choices=SAMPLERS, default="tpe")
-    tune.add_argument("--seed", type=int, help="sampler seed (leave unset when several workers share a study)")
+    tune.add_argument("--seed", type=int,
+                      help="sampler seed (leave unset when several workers share a study)")
     tune.add_argument("--no-prune", action="store_true", help="never stop a trial early")
     tune.add_argument("--heartbeat", type=int, default=20,
-                      help="seconds between a worker's liveness beats; a trial silent for 3x this is failed")
+                      help="seconds between a worker's liveness beats; a trial silent for 3x "
+                      "this is marked failed")
     tune.set_defaults(handler=run_tune)
 
 
@@ -60,7 +62,8 @@ def _space(args: argparse.Namespace):
     else:
         space = default_space(args.model)
     if space.family != args.model:
-        raise ConfigError(f"the search space {args.space} is for {space.family}, not --model {args.model}.")
+        raise ConfigError(f"the search space {args.space} is for {space.family}, "
+                          f"not --model {args.model}.")
     return space.with_fixed(epochs=args.epochs) if args.epochs is not None else space
 
 
@@ -71,14 +74,16 @@ def open_cli_study(args: argparse.Namespace, settings):
 
     space = _space(args)
     name = args.study or f"emnist-{args.model}"
-    study = open_study(space, name=name, storage=args.storage, settings=settings, resume=args.resume)
+    study = open_study(space, name=name, storage=args.storage, settings=settings,
+                       resume=args.resume)
     if space is None:
         space = stored_space(study)
         if space.family != args.model:
             raise ConfigError(f"study {name!r} tunes {space.family}, not --model {args.model}.")
         if args.epochs is not None:  # a different budget is a different space: clash check again
             space = space.with_fixed(epochs=args.epochs)
-            study = open_study(space, name=name, storage=args.storage, settings=settings, resume=True)
+            study = open_study(space, name=name, storage=args.storage, settings=settings,
+                               resume=True)
     return study, space
 
 
@@ -90,13 +95,15 @@ class TrialPrinter:
         if kind == "trial" and event["event"] == "start":
             params = " ".join(f"{k}={_short(v)}" for k, v in event["params"].items())
             total = event["of"] or "?"
-            print(f"trial {event['position']} of {total} (#{event['trial']}): {params}", file=sys.stderr)
+            print(f"trial {event['position']} of {total} (#{event['trial']}): {params}",
+                  file=sys.stderr)
         elif kind == "trial":
             value = "-" if event["value"] is None else f"{event['value']:.4f}"
-            best = "-" if event["best_value"] is None else f"{event['best_value']:.4f} (#{event['best_trial']})"
+            best = "-" if event["best_value"] is None else \
+                f"{event['best_value']:.4f} (#{event['best_trial']})"
             extra = f" ({event['error']})" if event.get("error") else ""
-            print(f"  #{event['trial']} {event['state'].lower()}{extra}: val_accuracy {value} after "
-                  f"{event['epochs']} epoch(s); best so far {best}", file=sys.stderr)
+            print(f"  #{event['trial']} {event['state'].lower()}{extra}: val_accuracy {value} "
+                  f"after {event['epochs']} epoch(s); best so far {best}", file=sys.stderr)
         elif kind == "epoch":
             print(f"    epoch {event['epoch']}/{event['epochs']}: loss {event['loss']:.3f}, "
                   f"val_accuracy {event['val_accuracy'] or float('nan'):.4f}", file=sys.stderr)
@@ -109,14 +116,15 @@ def _short(value) -> str:
 def print_result(result, space) -> None:
     """The best trial's config (what it changed) and its test metrics, to stdout."""
     states = ", ".join(f"{n} {s.lower()}" for s, n in sorted(result.states.items()))
+    stopped = " (stopped)" if result.stopped else ""
     print(f"study {result.study_name}: this worker ran {result.trials_run} trial(s) in "
-          f"{result.seconds:.0f} s{' (stopped)' if result.stopped else ''}; all trials: {states or 'none'}")
+          f"{result.seconds:.0f} s{stopped}; all trials: {states or 'none'}")
     best = result.best
     if best is None:
         print("no trial has completed yet")
         return
-    print(f"best trial #{best['number']} (chosen on validation accuracy {best['val_accuracy']:.4f}), "
-          f"run {best['run_id']} on {best['host']}")
+    print(f"best trial #{best['number']} (chosen on validation accuracy "
+          f"{best['val_accuracy']:.4f}), run {best['run_id']} on {best['host']}")
     print("config:")
     for field in sorted(space.params):
         print(f"  {field:16s} {(best['config'] or {}).get(field)}")
