@@ -7,7 +7,7 @@ contender is the reference every other one is compared against (e.g. MLP, then C
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -124,6 +124,11 @@ class Contender:
     train_seconds: float | None = None
     seconds_per_epoch: float | None = None
     latency_ms: float | None = None
+    spoken_name: str | None = None  # what the verdict sentence calls it, e.g. "CNN"
+
+    @property
+    def speech(self) -> str:
+        return self.spoken_name or self.name
 
 
 @dataclass(frozen=True)
@@ -180,7 +185,7 @@ def compare_pair(a: Contender, b: Contender, method: str = "auto") -> PairCompar
         name_a=a.name,
         name_b=b.name,
         mcnemar=result,
-        sentence=mcnemar_sentence(result, a.name, b.name),
+        sentence=mcnemar_sentence(result, a.speech, b.speech),
         only_a_right=only_a,
         only_b_right=only_b,
         f1_differences=f1_differences(a.evaluation, b.evaluation, a.name, b.name),
@@ -263,13 +268,28 @@ def contender_from_run(run: Any, dataset: Any, latency: bool = True) -> Contende
     )
 
 
+def spoken_names(runs: list[Any]) -> list[str]:
+    """Names to read out: "MLP" and "CNN" when each family appears once, else run names.
+
+    An unnamed run's name is its id, which nobody can say aloud; "CNN run <id>" at least
+    tells the class what kind of model it is.
+    """
+    families = [run.config.family.upper() for run in runs]
+    if len(set(families)) == len(families):
+        return families
+    return [
+        f"{family} run {run.run_id}" if run.name == run.run_id else run.name
+        for family, run in zip(families, runs, strict=True)
+    ]
+
+
 def compare_runs(runs: list[Any], dataset: Any, latency: bool = True) -> Comparison:
     """Compare saved runs on one dataset's test split (first run is the reference)."""
     contenders = [contender_from_run(run, dataset, latency) for run in runs]
     names = [c.name for c in contenders]
-    if len(set(names)) != len(names):  # two runs may share a display name; ids are unique
-        contenders = [
-            Contender(**{**c.__dict__, "name": f"{c.name} ({run.run_id})"})
-            for c, run in zip(contenders, runs, strict=True)
-        ]
+    unique = len(set(names)) == len(names)  # two runs may share a display name; ids never do
+    contenders = [
+        replace(c, name=c.name if unique else f"{c.name} ({run.run_id})", spoken_name=spoken)
+        for c, run, spoken in zip(contenders, runs, spoken_names(runs), strict=True)
+    ]
     return compare(contenders)

@@ -70,6 +70,8 @@ def test_compare_json_and_text(runs, capsys):
     assert np.sum(mcnemar["table"]) == 235  # 47 classes x 5 test images
     assert 0.0 <= mcnemar["p_value"] <= 1.0
     assert len(payload["pairs"][0]["f1_differences"]) == 47
+    sentence = payload["pairs"][0]["sentence"]  # one run per family: spoken as MLP and CNN
+    assert sentence.startswith(("The CNN is right", "The MLP is right", "The MLP and the CNN"))
     code, out, _ = run_cli(capsys, "compare", mlp.run_id, cnn.run_id, "--runs-dir", runs_dir)
     assert code == 0 and "tiny CNN" in out and "per-class F1 gains" in out
 

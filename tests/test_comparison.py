@@ -1,6 +1,7 @@
 """Comparison: McNemar on textbook tables, the plain-words verdict, the side-by-side table."""
 
 import math
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -14,6 +15,7 @@ from emnist_core.comparison import (
     mcnemar_from_table,
     mcnemar_sentence,
     mcnemar_table,
+    spoken_names,
 )
 from emnist_core.errors import DataError
 from emnist_core.evaluation import evaluate_predictions
@@ -115,3 +117,22 @@ def test_contender_from_model_measures_latency():
     assert item.params == model.count_params()
     assert 0 < item.latency_ms < 1000
     assert item.evaluation.y_true.shape == (30,)
+
+
+def _run(run_id, family, name=None):
+    return SimpleNamespace(run_id=run_id, name=name or run_id,
+                           config=SimpleNamespace(family=family))
+
+
+def test_spoken_names_prefer_the_family():
+    assert spoken_names([_run("r1", "mlp"), _run("r2", "cnn")]) == ["MLP", "CNN"]
+    two_cnns = spoken_names([_run("r1", "cnn"), _run("r2", "cnn", name="wide CNN")])
+    assert two_cnns == ["CNN run r1", "wide CNN"]
+
+
+def test_sentence_uses_spoken_names():
+    a = Contender("20261124-mlp-1", _evaluation([0, 1, 1, 1, 0, 2]), spoken_name="MLP")
+    b = Contender("20261124-cnn-2", _evaluation([0, 0, 1, 0, 2, 2]), spoken_name="CNN")
+    pair = compare([a, b]).pairs[0]
+    assert pair.sentence.startswith("The CNN is right on 2 images the MLP gets wrong")
+    assert (pair.name_a, pair.name_b) == ("20261124-mlp-1", "20261124-cnn-2")
