@@ -18,12 +18,7 @@ from emnist_core.errors import DataError, RunError
 # Keras clips probabilities to [eps, 1 - eps] before the log; match it so our loss equals Keras's.
 _EPSILON = 1e-7
 SUMMARY_KEYS = (
-    "accuracy",
-    "loss",
-    "top3_accuracy",
-    "macro_precision",
-    "macro_recall",
-    "macro_f1",
+    "accuracy", "loss", "top3_accuracy", "macro_precision", "macro_recall", "macro_f1",
 )
 
 
