@@ -44,8 +44,8 @@ def confusion_heatmap(confusion: np.ndarray, classes: list[str], normalise: bool
         hovertemplate="true %{y} → predicted %{x}: %{z}<extra></extra>",
     ))
     figure.update_layout(
-        xaxis={"title": "predicted", "type": "category", "side": "top"},
-        yaxis={"title": "true", "type": "category", "autorange": "reversed"},
+        xaxis={"title": "predicted", "type": "category", "side": "top", "dtick": 1},
+        yaxis={"title": "true", "type": "category", "autorange": "reversed", "dtick": 1},
         height=640, margin={"t": 60, "b": 10}, clickmode="event+select",
     )
     return figure

@@ -37,9 +37,9 @@ def summary_ui(config, num_classes: int) -> None:
 
 
 def start_ui(config, family: str, preset: str) -> None:
+    """Run name and the Start button; a refused start says what is running."""
     from emnist_core.presets import get_preset
 
-    """Run name and the Start button; a refused start says what is running."""
     default_name = f"{family}-{preset}"
     name = st.text_input("Run name", value=default_name, key=f"train_name_{family}_{preset}")
     job = training_job.current_job()
