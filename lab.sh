@@ -35,6 +35,17 @@ ensure_chromium() {  # browser tests drive Debian's chromium; install it where w
     fi
 }
 
+ensure_postgres() {  # the multi-worker tuning test starts Debian's PostgreSQL on loopback
+    compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null && return 0
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "lab: installing Debian's postgresql for the multi-worker tuning test" >&2
+        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) \
+            || echo "lab: could not install postgresql; the PostgreSQL test will say so" >&2
+    else
+        echo "lab: PostgreSQL missing; its tuning test is skipped (sudo apt-get install postgresql)" >&2
+    fi
+}
+
 case "${1:-}" in
     app)
         shift
@@ -45,6 +56,7 @@ case "${1:-}" in
         shift
         ensure_venv requirements-dev.txt
         ensure_chromium
+        ensure_postgres
         exec "$VENV/bin/python" -m pytest "$@"
         ;;
     *)

@@ -6,6 +6,8 @@ a trial whose worker was killed and mark it failed, so the study stays usable.
 """
 
 import os
+import random
+import time
 import warnings
 from pathlib import Path
 
@@ -45,6 +47,18 @@ def _engine_kwargs(url: str) -> dict:
     return {}
 
 
+def with_driver(url: str) -> str:
+    """postgresql://... with the installed driver: SQLAlchemy 2.1 defaults to psycopg 3, the
+    lab pins psycopg2-binary, so a plain URL is routed to psycopg2 when only that is present."""
+    import importlib.util
+
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix) and importlib.util.find_spec("psycopg") is None \
+                and importlib.util.find_spec("psycopg2") is not None:
+            return "postgresql+psycopg2://" + url.removeprefix(prefix)
+    return url
+
+
 def _prepare_sqlite(url: str) -> None:
     """Create the folder of a SQLite file so a first study needs no set-up."""
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
@@ -56,22 +70,39 @@ def _prepare_sqlite(url: str) -> None:
                              "Pass --storage sqlite:////a/writable/path/optuna.db.") from None
 
 
-def open_storage(url: str | None = None, heartbeat_seconds: int = 20):
-    """An Optuna RDBStorage for url (default: see default_storage_url), connected and checked."""
+def _is_creation_race(error: Exception) -> bool:
+    """Workers started together on an empty database race to create Optuna's tables."""
+    text = str(error).lower()
+    return "already exists" in text or "duplicate key" in text or "uniqueviolation" in text
+
+
+def _rdb_storage(url: str, heartbeat_seconds: int, attempts: int = 4):
     import optuna
 
-    url = url or default_storage_url()
+    for attempt in range(attempts):
+        try:
+            with warnings.catch_warnings():  # the heartbeat is "experimental" since Optuna 2.9
+                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                return optuna.storages.RDBStorage(
+                    url, engine_kwargs=_engine_kwargs(url), heartbeat_interval=heartbeat_seconds,
+                    grace_period=3 * heartbeat_seconds,
+                )
+        except Exception as error:
+            if attempt == attempts - 1 or not _is_creation_race(error):
+                raise
+            time.sleep(0.5 + random.random())  # the other worker finishes creating; then join
+
+
+def open_storage(url: str | None = None, heartbeat_seconds: int = 20):
+    """An Optuna RDBStorage for url (default: see default_storage_url), connected and checked."""
+    url = with_driver(url or default_storage_url())
     _prepare_sqlite(url)
     try:
-        with warnings.catch_warnings():  # the heartbeat is "experimental" since Optuna 2.9
-            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            return optuna.storages.RDBStorage(
-                url, engine_kwargs=_engine_kwargs(url), heartbeat_interval=heartbeat_seconds,
-                grace_period=3 * heartbeat_seconds,
-            )
-    except ModuleNotFoundError as error:
-        raise StudyError(f"the database driver {error.name!r} for {redact(url)} is not installed; "
-                         "for PostgreSQL: pip install psycopg2-binary.") from None
+        return _rdb_storage(url, heartbeat_seconds)
+    except ImportError:  # Optuna re-raises a missing driver as a plain ImportError
+        raise StudyError(f"the database driver for {redact(url)} is not installed; for "
+                         "PostgreSQL: pip install psycopg2-binary (pinned in requirements.txt).") \
+            from None
     except Exception as error:  # noqa: BLE001 - SQLAlchemy raises many types; all mean "cannot use it"
         text = str(error).strip()
         reason = text.splitlines()[0].rstrip(".") if text else type(error).__name__
