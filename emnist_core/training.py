@@ -17,7 +17,7 @@ import keras
 import numpy as np
 
 from emnist_core.config import TrainingConfig
-from emnist_core.data import Dataset, train_val_split
+from emnist_core.data import Dataset, Split, train_val_split
 from emnist_core.errors import ConfigError
 from emnist_core.models import build_model, current_learning_rate
 from emnist_core.runs import Run, new_run_id, run_info, save_run
@@ -155,14 +155,8 @@ def train(
     progress is called with a Progress after every batch and epoch; setting stop_event
     stops after the current batch and saves the partial run with status 'stopped'.
     """
-    if not 0.0 <= val_fraction <= 0.5:
-        raise ConfigError(f"val_fraction={val_fraction!r} is not allowed: use a value in [0, 0.5].")
     keras.utils.set_random_seed(config.seed)
-    if val_fraction > 0:
-        fit_split, val_split = train_val_split(dataset.train, val_fraction=val_fraction,
-                                               seed=config.seed)
-    else:
-        fit_split, val_split = dataset.train, None
+    fit_split, val_split = _hold_out(dataset, val_fraction, config.seed)
     steps = math.ceil(len(fit_split) / config.batch_size)
     model = build_model(config, dataset.num_classes, steps_per_epoch=steps)
     reporter = _ProgressAndStop(progress, stop_event, config.epochs, steps)
@@ -180,11 +174,20 @@ def train(
     info = run_info(
         run_id=run_id, config=config, dataset=dataset, model=model, name=name, command=command,
         preset=preset, stopped_at=reporter.stopped_at, train_seconds=train_seconds,
-        history=history, sizes={"train": len(fit_split), "validation": len(val_split or []),
-                                "test": len(dataset.test)},
+        history=history, sizes={"train": len(fit_split), "test": len(dataset.test),
+                                "validation": 0 if val_split is None else len(val_split)},
     )
     return save_run(runs_dir, run_id, model=model, config=config, history=history,
                     metrics=metrics, info=info)
+
+
+def _hold_out(dataset: Dataset, val_fraction: float, seed: int) -> tuple[Split, Split | None]:
+    """(fit, validation) from the train split; no validation when val_fraction is 0."""
+    if not 0.0 <= val_fraction <= 0.5:
+        raise ConfigError(f"val_fraction={val_fraction!r} is not allowed: use a value in [0, 0.5].")
+    if val_fraction == 0:
+        return dataset.train, None
+    return train_val_split(dataset.train, val_fraction=val_fraction, seed=seed)
 
 
 def _test_metrics(model: keras.Model, dataset: Dataset) -> dict[str, float]:
