@@ -22,6 +22,7 @@ PAGES = [
     st.Page("views/compare.py", title="Compare", icon=":material/compare_arrows:"),
     st.Page("views/draw.py", title="Draw", icon=":material/draw:"),
     st.Page("views/why_cnns.py", title="Why CNNs win", icon=":material/insights:"),
+    st.Page("views/tune.py", title="Tune", icon=":material/tune:"),
     st.Page("views/runs.py", title="Runs", icon=":material/folder_open:"),
 ]
 

@@ -5,6 +5,7 @@ show up as soon as they share it. Figures are Optuna's own plotly figures.
 """
 
 import datetime as dt
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ from emnist_core.config import TrainingConfig, config_from_dict
 from emnist_core.errors import ConfigError
 from emnist_core.study_storage import StudyError, fail_stale_trials, open_storage
 from emnist_core.tuning import best_trial_info, state_counts
+
+PRESETS_ENV = "EMNIST_PRESETS_DIR"
 
 
 def list_studies(storage: str | None = None) -> pd.DataFrame:
@@ -128,5 +131,7 @@ def save_preset(config: TrainingConfig, name: str, presets_dir: Path | str, *,
 
 
 def default_presets_dir() -> Path:
-    """artifacts/presets beside the package (saved configs from studies)."""
+    """$EMNIST_PRESETS_DIR if set, else artifacts/presets beside the package."""
+    if os.environ.get(PRESETS_ENV):
+        return Path(os.environ[PRESETS_ENV]).expanduser()
     return Path(__file__).resolve().parent.parent / "artifacts" / "presets"

@@ -95,19 +95,20 @@ def _rdb_storage(url: str, heartbeat_seconds: int, attempts: int = 4):
 
 def open_storage(url: str | None = None, heartbeat_seconds: int = 20):
     """An Optuna RDBStorage for url (default: see default_storage_url), connected and checked."""
-    url = with_driver(url or default_storage_url())
+    given = url or default_storage_url()
+    url, shown = with_driver(given), redact(given)
     _prepare_sqlite(url)
     try:
         return _rdb_storage(url, heartbeat_seconds)
     except ImportError:  # Optuna re-raises a missing driver as a plain ImportError
-        raise StudyError(f"the database driver for {redact(url)} is not installed; for "
+        raise StudyError(f"the database driver for {shown} is not installed; for "
                          "PostgreSQL: pip install psycopg2-binary (pinned in requirements.txt).") \
             from None
     except Exception as error:  # noqa: BLE001 - SQLAlchemy raises many types; all mean "cannot use it"
         text = str(error).strip()
         reason = text.splitlines()[0].rstrip(".") if text else type(error).__name__
         raise StudyError(
-            f"cannot open the study storage {redact(url)}: {reason}. Check that the database "
+            f"cannot open the study storage {shown}: {reason}. Check that the database "
             "server is running and reachable, the URL (e.g. postgresql://user:password@host:5432/"
             "dbname or sqlite:///artifacts/optuna.db) and the credentials."
         ) from None

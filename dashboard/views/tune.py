@@ -1,0 +1,231 @@
+"""Tune page: build a search space, run an Optuna study in the background, watch it, use the best.
+
+The study runs as a job under the same rules as training (one per data source). Every
+view reads the study storage, so trials from other workers and machines that share it
+(a PostgreSQL URL) show up here too.
+"""
+
+import streamlit as st
+
+from dashboard import state, training_job
+from dashboard.space_form import space_form
+from emnist_core.errors import EmnistError
+from emnist_core.jobs import RUNNING, Job
+
+REFRESH_SECONDS = 2.0
+JOB_PREFIX = "study "
+
+
+def storage_ui() -> str:
+    from emnist_core.study_storage import default_storage_url
+
+    url = st.text_input(
+        "Study storage", value=default_storage_url(), key="tune_storage",
+        help="Where studies live: a SQLite file on this machine by default. A PostgreSQL URL "
+        "(postgresql://user:password@host/db) shared with other machines shows their trials too.")
+    return url.strip() or default_storage_url()
+
+
+def settings_ui():
+    """Budget, sampler and pruning: validated TuneSettings, or None with the message shown."""
+    from emnist_core.tuning import SAMPLERS, TuneSettings
+
+    cols = st.columns(4)
+    trials = cols[0].number_input("Trials (study total)", 1, 1000, 10, key="tune_trials",
+                                  help="Shared by every worker that joins the study.")
+    minutes = cols[1].number_input("Time budget, minutes (0: none)", 0.0, 10000.0, 0.0, step=5.0,
+                                   key="tune_minutes", help="No new trial starts after it.")
+    sampler = cols[2].selectbox("Sampler", SAMPLERS, key="tune_sampler",
+                                help="tpe learns from earlier trials; random is the baseline.")
+    prune = cols[3].checkbox("Prune hopeless trials", value=True, key="tune_prune",
+                             help="Stop a trial whose validation accuracy after an epoch is below "
+                             "the median of earlier trials at that epoch.")
+    try:
+        return TuneSettings(sampler=sampler, trials=int(trials), timeout=minutes * 60 or None,
+                            prune=prune)
+    except EmnistError as error:
+        st.error(str(error))
+        return None
+
+
+def _work(study, space, dataset, settings):
+    """The job body: run the study, adding the current trial's context to every progress event."""
+
+    def work(job: Job):
+        from emnist_core.tuning import run_study
+
+        context: dict = {}
+
+        def on_event(event: dict) -> None:
+            if event.get("kind") == "trial":
+                keys = ("position", "of") if event["event"] == "start" else ("best_value",)
+                context.update({k: event[k] for k in keys} | {"trial": event["trial"]})
+            job.report({**context, **event})
+
+        return run_study(study, dataset, space=space, settings=settings, on_event=on_event,
+                         stop_event=job.stop_event)
+
+    return work
+
+
+def start_ui(space, storage: str) -> None:
+    """Study name, budget and the Start button; a refused start says why (name clash, busy, ...)."""
+    from emnist_core.tuning import open_study
+
+    family = st.session_state.get("tune_family", "mlp")
+    name = st.text_input("Study name", value=f"emnist-{family}", key="tune_name",
+                         help="A name that exists with the same space joins that study.")
+    settings = settings_ui()
+    if not st.button("Start study", type="primary", key="tune_start",
+                     disabled=space is None or settings is None):
+        return
+    choice = state.current_data()
+    try:
+        study = open_study(space, name=name.strip(), storage=storage, settings=settings)
+        state.job_manager().start(choice.key, JOB_PREFIX + study.study_name,
+                                  _work(study, space, choice.dataset, settings))
+    except EmnistError as error:
+        st.error(str(error))
+        return
+    st.session_state["tune_pick"] = study.study_name
+    st.rerun()
+
+
+def job_ui(job: Job) -> None:
+    """Progress of the study job on this data source: trial k of N, epoch, best so far, Stop."""
+    snap = job.snapshot()
+    if snap["status"] != RUNNING:
+        took = training_job.format_seconds(snap["elapsed"])
+        message = f"'{snap['label']}' {snap['status']} after {took}"
+        (st.error if snap["status"] == "failed" else st.info)(
+            message + (f": {snap['error']}" if snap["error"] else "."))
+        return
+    event = snap["progress"]
+    position, total = event.get("position") or 1, event.get("of") or 0
+    within = training_job.progress_fraction(event) if event.get("epoch") else 0.0
+    fraction = min(1.0, (position - 1 + within) / total) if total else within
+    best = event.get("best_value")
+    text = (f"Trial {position} of {total or '?'} · " + training_job.progress_text(snap)
+            + (f" · best so far {best:.2%}" if best is not None else ""))
+    st.progress(fraction, text=text)
+    if snap["stop_requested"]:
+        st.info("Stopping after the current batch...")
+    elif st.button("Stop study", key="tune_stop"):
+        job.stop()
+        st.info("Stopping after the current batch...")
+
+
+def view_ui(view: dict) -> None:
+    """Counts, the trials table and Optuna's figures for one study."""
+    from emnist_core.studies import study_figures
+
+    counts = view["states"]
+    cols = st.columns(4)
+    for col, state_name in zip(cols, ("COMPLETE", "PRUNED", "RUNNING", "FAIL"), strict=True):
+        col.metric(state_name.lower(), counts.get(state_name, 0))
+    if view["data"] and view["data"].get("synthetic"):
+        st.warning("This study ran on SYNTHETIC demo data.")
+    st.dataframe(view["trials"], hide_index=True, key="tune_trials_table")
+    figures = study_figures(view["study"])
+    if not figures:
+        st.caption("Figures appear once trials complete.")
+        return
+    for tab, (title, figure) in zip(st.tabs(list(figures)), figures.items(), strict=True):
+        tab.plotly_chart(figure, key=f"tune_fig_{title}")
+
+
+def watch_ui(storage: str, job: Job | None) -> dict | None:
+    """Pick a study from the storage and show it live; the view, or None if nothing to show."""
+    from emnist_core.studies import list_studies, study_view
+
+    try:
+        studies = list_studies(storage)
+    except EmnistError as error:
+        st.error(str(error))
+        return None
+    if studies.empty:
+        st.info("No study in this storage yet: start one above, or run "
+                "`python -m emnist_core tune --model mlp` on any machine that shares it.")
+        return None
+    names = list(studies["study"])
+    if st.session_state.get("tune_pick") not in names:
+        st.session_state["tune_pick"] = names[0]
+    counts = dict(zip(studies["study"], studies["trials"], strict=True))
+    name = st.selectbox("Study", names, key="tune_pick",
+                        format_func=lambda n: f"{n} ({int(counts[n])} trials)")
+    live = job is not None and job.running and job.label == JOB_PREFIX + name
+
+    @st.fragment(run_every=REFRESH_SECONDS if live else None)
+    def panel() -> None:
+        if job is not None and job.label == JOB_PREFIX + name:
+            job_ui(job)
+        view_ui(study_view(name, storage))
+
+    panel()
+    if not live:
+        st.button("Refresh", key="tune_refresh",
+                  help="Trials from other workers appear on refresh.")
+    return study_view(name, storage)
+
+
+def best_ui(view: dict) -> None:
+    """The best trial (chosen on validation), its test metrics, and what to do with its config."""
+    from emnist_core.presets import get_preset
+    from emnist_core.studies import best_config, default_presets_dir, save_preset
+
+    best = view["best"]
+    if best is None:
+        st.info("No completed trial yet.")
+        return
+    test = best["test_metrics"].get("accuracy")
+    st.metric(f"Best trial #{best['number']}: validation accuracy", f"{best['val_accuracy']:.2%}",
+              help="Trials are compared on the validation hold-out only.")
+    if test is not None:
+        st.caption(f"Test accuracy of that run: {test:.2%} (reported, never used to choose).")
+    config = best_config(view["study"])
+    with st.expander("Its config"):
+        st.json(config.to_dict())
+    left, right = st.columns(2)
+    preset = left.text_input("Preset name", value=f"{view['name']}-best", key="tune_preset_name")
+    if left.button("Save as preset", key="tune_save_preset"):
+        try:
+            path = save_preset(config, preset, default_presets_dir(),
+                               source={"study": view["name"], "trial": best["number"],
+                                       "val_accuracy": best["val_accuracy"]})
+        except EmnistError as error:
+            st.error(str(error))
+        else:
+            st.success(f"Saved {path}.")
+    epochs = right.number_input("Epochs for the full run", 1, 1000,
+                                get_preset(config.family, "tuned").epochs, key="tune_full_epochs")
+    if right.button("Train a full run", key="tune_train_full"):
+        run_name = f"{view['name']}-best"
+        if training_job.start_training([(config.replace(epochs=int(epochs)), run_name, None)],
+                                       run_name) is not None:
+            st.success(f"Training '{run_name}' started; watch it on the Train page.")
+
+
+def main() -> None:
+    st.title("Tune hyperparameters")
+    dataset = state.require_dataset()
+    state.data_badge(dataset)
+    storage = storage_ui()
+    with st.expander("New study", expanded=True):
+        family = st.radio("Model family", ("mlp", "cnn"), horizontal=True, key="tune_family",
+                          format_func=str.upper)
+        space, problem = space_form(family, key="tune_space")
+        if problem:
+            st.error(problem)
+        else:
+            st.caption(f"Searching {', '.join(space.searched) or 'nothing (every field fixed)'}.")
+        start_ui(space, storage)
+    st.subheader("Studies")
+    choice = state.current_data()
+    job = state.job_manager().get(choice.key)
+    view = watch_ui(storage, job if job is not None and job.label.startswith(JOB_PREFIX) else None)
+    if view is not None:
+        st.subheader("Best trial")
+        best_ui(view)
+
+
+main()
