@@ -58,6 +58,11 @@ def predictions_ui(runs: list, original: np.ndarray, image: np.ndarray, move: st
     st.markdown(f"{move}:  \n" + "  \n".join(lines))
 
 
+def _columns(maps: np.ndarray) -> int:
+    """4 maps a row for a few (readable in half the page), 8 for many (so the grid stays short)."""
+    return 4 if len(maps) <= 16 else 8
+
+
 def cnn_ui(column, run, image: np.ndarray) -> None:
     from emnist_core.analysis_figures import grid_figure, overlay_figure
 
@@ -68,15 +73,16 @@ def cnn_ui(column, run, image: np.ndarray) -> None:
                         key=f"inside_cam_{run.run_id}")
     view = column.radio("Show", CNN_VIEWS, horizontal=True, key="inside_cnn_view")
     if view == "First-layer filters":
-        column.plotly_chart(grid_figure(look.first_filters(), "First-layer filters (red +, blue -)",
+        filters = look.first_filters()
+        column.plotly_chart(grid_figure(filters, "First-layer filters (red +, blue -)", columns=_columns(filters),
                                         diverging=True), key=f"inside_filters_{run.run_id}")
         column.caption("Each 3x3 filter is slid over the whole image: the same small detector at every position.")
         return
     maps = look.feature_maps(image)
     layer = column.selectbox("Conv layer", [m.layer for m in maps], key="inside_layer")
     chosen_maps = next(m for m in maps if m.layer == layer)
-    column.plotly_chart(grid_figure(chosen_maps.maps, f"{layer}: {len(chosen_maps.maps)} feature maps"),
-                        key=f"inside_maps_{run.run_id}")
+    column.plotly_chart(grid_figure(chosen_maps.maps, f"{layer}: {len(chosen_maps.maps)} feature maps",
+                                    columns=_columns(chosen_maps.maps)), key=f"inside_maps_{run.run_id}")
     column.caption("Bright where a filter found its pattern; move the drawing and the maps move with it.")
 
 
@@ -90,7 +96,7 @@ def mlp_ui(column, run, image: np.ndarray) -> None:
     column.plotly_chart(overlay_figure(image, heat, f"MLP saliency: pixels that drove '{classes[chosen]}'"),
                         key=f"inside_saliency_{run.run_id}")
     column.plotly_chart(grid_figure(mlp_templates(look.model, 16), "First-layer weights as 28x28 templates",
-                                    diverging=True), key=f"inside_templates_{run.run_id}")
+                                    columns=4, diverging=True), key=f"inside_templates_{run.run_id}")
     column.caption("Each hidden unit weighs every pixel at a fixed place: a shifted stroke meets other weights.")
 
 

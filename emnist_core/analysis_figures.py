@@ -71,9 +71,11 @@ def efficiency_figure(table: pd.DataFrame, cost: str = "params") -> go.Figure:
                                 "line": {"width": 1, "color": "white"}},
                         text=group["name"] + " · " + group["data"],
                         hovertemplate="%{text}<br>%{x:,.0f}: %{y:.1f}%<extra></extra>")
-    for data, group in rows[rows[f"pareto_{cost}"]].groupby("data", sort=False):
+    fronts = rows[rows[f"pareto_{cost}"]].groupby("data", sort=False)
+    for data, group in fronts:
         front = group.sort_values(cost)
-        fig.add_scatter(x=front[cost], y=front["accuracy"] * 100, mode="lines", name=f"Pareto front ({data})",
+        label = "Pareto front" if fronts.ngroups == 1 else f"Pareto front ({data})"
+        fig.add_scatter(x=front[cost], y=front["accuracy"] * 100, mode="lines", name=label,
                         line={"color": "#444", "dash": "dot", "width": 2, "shape": "hv"}, hoverinfo="skip")
     label = "parameters (log scale)" if cost == "params" else "training time (seconds)"
     fig.update_layout(height=420, font=FONT, xaxis_title=label, yaxis_title="test accuracy (%)",
@@ -136,8 +138,8 @@ def grid_figure(images: np.ndarray, title: str, columns: int = 8, diverging: boo
         z, scale, zmin, zmax = tile(_per_map_scaled(images), columns), "gray", 0.0, 1.0
     fig = go.Figure(go.Heatmap(z=z, colorscale=scale, zmin=zmin, zmax=zmax, showscale=False,
                                hovertemplate="%{z:.3f}<extra></extra>"))
-    rows = z.shape[0] / z.shape[1]
-    fig.update_layout(title=title, font=FONT, height=height or int(120 + 640 * min(rows, 1.5)),
+    ratio = z.shape[0] / z.shape[1]  # the grid keeps square pixels, so height follows the width
+    fig.update_layout(title=title, font=FONT, height=height or int(60 + 340 * min(ratio, 2.0)),
                       margin={"t": 40, "b": 5, "l": 5, "r": 5})
     fig.update_xaxes(visible=False, constrain="domain")
     fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x")

@@ -37,8 +37,8 @@ def explain_robustness(frame: pd.DataFrame, mlp: str, cnn: str, shift: float = 3
     at = {run: [accuracy_at(frame, run, "shift", base_shift), accuracy_at(frame, run, "shift", shift),
                 accuracy_at(frame, run, "rotation", rotation)] for run in (mlp, cnn)}
     first = (
-        f"Moved by {shift:g} pixels, the CNN ({cnn}) still reads {_pct(at[cnn][1])} of the test "
-        f"characters correctly (from {_pct(at[cnn][0])}) while the MLP ({mlp}) falls from "
+        f"Moved by {shift:g} pixels, the CNN still reads {_pct(at[cnn][1])} of the test "
+        f"characters correctly (from {_pct(at[cnn][0])}) while the MLP falls from "
         f"{_pct(at[mlp][0])} to {_pct(at[mlp][1])}; turned by {rotation:g} degrees, the CNN keeps "
         f"{_pct(at[cnn][2])} and the MLP {_pct(at[mlp][2])}."
     )
