@@ -1,4 +1,4 @@
-"""Benchmark: the full robustness sweep of two saved runs on the stand-in test split, and its run time.
+"""Benchmark: the full robustness sweep of two saved runs on the stand-in test split, timed.
 
 Picks the most accurate MLP and CNN trained on real data in the runs folder (preferring
 runs made with the `tuned` preset) unless run ids are given, measures every default
@@ -30,63 +30,100 @@ DEFAULT_DATA = ROOT.parent / "shared" / "emnist-standin"
 
 def pick_runs(registry: RunRegistry, classes: list[str]) -> list:
     """Best MLP and best CNN on real data with these classes; tuned-preset runs come first."""
-    runs = [run for run in registry.list()
-            if not (run.info.get("data") or {}).get("synthetic")
-            and (run.info.get("data") or {}).get("classes") == classes and run.metrics.get("accuracy")]
+    runs = [
+        run
+        for run in registry.list()
+        if not (run.info.get("data") or {}).get("synthetic")
+        and (run.info.get("data") or {}).get("classes") == classes
+        and run.metrics.get("accuracy")
+    ]
     chosen = []
     for family in ("mlp", "cnn"):
         own = [run for run in runs if run.family == family]
         if own:
-            chosen.append(max(own, key=lambda r: (r.info.get("preset") == "tuned", r.metrics["accuracy"])))
+            chosen.append(
+                max(own, key=lambda r: (r.info.get("preset") == "tuned", r.metrics["accuracy"]))
+            )
     return chosen
 
 
 def markdown(frame, names: list[str], perturbation: str) -> str:
-    table = frame[frame["perturbation"] == perturbation].pivot(index="level", columns="run", values="accuracy")
-    lines = [f"| {perturbation} level | " + " | ".join(names) + " |", "|---:|" + "---:|" * len(names)]
+    table = frame[frame["perturbation"] == perturbation].pivot(
+        index="level", columns="run", values="accuracy"
+    )
+    lines = [
+        f"| {perturbation} level | " + " | ".join(names) + " |",
+        "|---:|" + "---:|" * len(names),
+    ]
     for level, row in table.iterrows():
         lines.append(f"| {level:g} | " + " | ".join(f"{row[n] * 100:.1f}%" for n in names) + " |")
     return "\n".join(lines)
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("runs", nargs="*", help="run ids (default: best MLP and CNN on real data)")
     parser.add_argument("--data-dir", default=str(DEFAULT_DATA))
     parser.add_argument("--runs-dir", default=None)
     parser.add_argument("--repeats", type=int, default=1, help="time the sweep this many times")
     parser.add_argument("--json", help="also write the rows and timings to this file")
-    args = parser.parse_args()
+    return parser.parse_args()
 
-    dataset = load(args.data_dir)
-    registry = RunRegistry(args.runs_dir)
-    runs = [registry.get(run_id) for run_id in args.runs] or pick_runs(registry, list(dataset.classes))
-    if len(runs) < 1:
-        sys.exit(f"no runs trained on {dataset.label} in {registry.runs_dir}; train some first")
-    names = [f"{run.family.upper()} {run.info.get('preset') or ''} ({run.run_id})".replace("  ", " ")
-             for run in runs]
-    models = named_models(dict(zip(names, runs, strict=True)))
-    config = RobustnessConfig()
+
+def timed_sweeps(models: dict, dataset, repeats: int):
+    """The curves frame and the wall seconds of each of `repeats` full sweeps."""
     seconds = []
-    for _ in range(args.repeats):
+    for _ in range(repeats):
         started = time.perf_counter()
-        frame = robustness_curves(models, dataset.test, config)
+        frame = robustness_curves(models, dataset.test, RobustnessConfig())
         seconds.append(time.perf_counter() - started)
+    return frame, seconds
 
-    print(f"data: {dataset.label} ({len(dataset.test)} test images); machine: {platform.machine()}, "
-          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
+
+def report(dataset, runs: list, names: list[str], frame, seconds: list[float]) -> None:
+    print(
+        f"data: {dataset.label} ({len(dataset.test)} test images); machine: {platform.machine()}, "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
+    )
     for run, name in zip(runs, names, strict=True):
-        print(f"- {name}: {run.name}, preset {run.info.get('preset')}, recorded test accuracy "
-              f"{run.metrics.get('accuracy', float('nan')) * 100:.2f}%, {run.info.get('params'):,} parameters")
-    print(f"sweep: {config.steps} levels x {len(runs)} runs x {len(dataset.test)} images; "
-          f"wall time median {statistics.median(seconds):.1f} s (runs: {', '.join(f'{s:.1f}' for s in seconds)})")
+        print(
+            f"- {name}: {run.name}, preset {run.info.get('preset')}, recorded test accuracy "
+            f"{run.metrics.get('accuracy', float('nan')) * 100:.2f}%, "
+            f"{run.info.get('params'):,} parameters"
+        )
+    print(
+        f"sweep: {RobustnessConfig().steps} levels x {len(runs)} runs x {len(dataset.test)} "
+        f"images; wall time median {statistics.median(seconds):.1f} s "
+        f"(runs: {', '.join(f'{s:.1f}' for s in seconds)})"
+    )
     for perturbation in PERTURBATIONS:
         print()
         print(markdown(frame, names, perturbation))
+
+
+def main() -> None:
+    args = parse_args()
+    dataset = load(args.data_dir)
+    registry = RunRegistry(args.runs_dir)
+    runs = [registry.get(run_id) for run_id in args.runs]
+    runs = runs or pick_runs(registry, list(dataset.classes))
+    if not runs:
+        sys.exit(f"no runs trained on {dataset.label} in {registry.runs_dir}; train some first")
+    names = [
+        f"{run.family.upper()} {run.info.get('preset') or 'custom'} ({run.run_id})" for run in runs
+    ]
+    frame, seconds = timed_sweeps(
+        named_models(dict(zip(names, runs, strict=True))), dataset, args.repeats
+    )
+    report(dataset, runs, names, frame, seconds)
     if args.json:
-        Path(args.json).write_text(json.dumps({"seconds": seconds, "names": names,
-                                               "run_ids": [r.run_id for r in runs],
-                                               "rows": frame.to_dict(orient="records")}, indent=2))
+        payload = {
+            "seconds": seconds,
+            "names": names,
+            "run_ids": [r.run_id for r in runs],
+            "rows": frame.to_dict(orient="records"),
+        }
+        Path(args.json).write_text(json.dumps(payload, indent=2))
 
 
 if __name__ == "__main__":

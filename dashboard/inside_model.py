@@ -27,7 +27,9 @@ def transform_ui() -> tuple[int, int, int]:
     right, down, turn = st.columns(3)
     dx = right.slider("Shift right (pixels)", -6, 6, 0, key="inside_shift_x")
     dy = down.slider("Shift down (pixels)", -6, 6, 0, key="inside_shift_y")
-    degrees = turn.slider("Rotate (degrees, + = anticlockwise)", -30, 30, 0, step=5, key="inside_rotate")
+    degrees = turn.slider(
+        "Rotate (degrees, + = anticlockwise)", -30, 30, 0, step=5, key="inside_rotate"
+    )
     return dx, dy, degrees
 
 
@@ -39,9 +41,15 @@ def moved(pixels: np.ndarray, dx: int, dy: int, degrees: int) -> np.ndarray:
 
 
 def describe_move(dx: int, dy: int, degrees: int) -> str:
-    parts = [f"{abs(dx)} px {'right' if dx >= 0 else 'left'}", f"{abs(dy)} px {'down' if dy >= 0 else 'up'}"]
-    turn = "not turned" if degrees == 0 else \
-        f"turned {abs(degrees)}° {'anticlockwise' if degrees > 0 else 'clockwise'}"
+    parts = [
+        f"{abs(dx)} px {'right' if dx >= 0 else 'left'}",
+        f"{abs(dy)} px {'down' if dy >= 0 else 'up'}",
+    ]
+    turn = (
+        "not turned"
+        if degrees == 0
+        else f"turned {abs(degrees)}° {'anticlockwise' if degrees > 0 else 'clockwise'}"
+    )
     return f"Moved {', '.join(parts)}, {turn}"
 
 
@@ -50,11 +58,13 @@ def predictions_ui(runs: list, original: np.ndarray, image: np.ndarray, move: st
     lines = []
     for run in runs:
         predictor = run_state.predictor(run_state.runs_dir_key(), run.run_id)
-        (before, p_before), = predictor.predict_top(original, k=1)
-        (after, p_after), = predictor.predict_top(image, k=1)
+        ((before, p_before),) = predictor.predict_top(original, k=1)
+        ((after, p_after),) = predictor.predict_top(image, k=1)
         verdict = "keeps its answer" if after == before else "changes its answer"
-        lines.append(f"**{run_state.family(run).upper()}**: {before} ({p_before:.0%}) → "
-                     f"**{after}** ({p_after:.0%}), {verdict}")
+        lines.append(
+            f"**{run_state.family(run).upper()}**: {before} ({p_before:.0%}) → "
+            f"**{after}** ({p_after:.0%}), {verdict}"
+        )
     st.markdown(f"{move}:  \n" + "  \n".join(lines))
 
 
@@ -69,21 +79,40 @@ def cnn_ui(column, run, image: np.ndarray) -> None:
     look = inspector(run_state.runs_dir_key(), run.run_id)
     classes = run_state.predictor(run_state.runs_dir_key(), run.run_id).classes
     heat, chosen = look.grad_cam(image)
-    column.plotly_chart(overlay_figure(image, heat, f"CNN Grad-CAM: where '{classes[chosen]}' was found"),
-                        key=f"inside_cam_{run.run_id}")
+    column.plotly_chart(
+        overlay_figure(image, heat, f"CNN Grad-CAM: where '{classes[chosen]}' was found"),
+        key=f"inside_cam_{run.run_id}",
+    )
     view = column.radio("Show", CNN_VIEWS, horizontal=True, key="inside_cnn_view")
     if view == "First-layer filters":
         filters = look.first_filters()
-        column.plotly_chart(grid_figure(filters, "First-layer filters (red +, blue -)", columns=_columns(filters),
-                                        diverging=True), key=f"inside_filters_{run.run_id}")
-        column.caption("Each 3x3 filter is slid over the whole image: the same small detector at every position.")
+        column.plotly_chart(
+            grid_figure(
+                filters,
+                "First-layer filters (red +, blue -)",
+                columns=_columns(filters),
+                diverging=True,
+            ),
+            key=f"inside_filters_{run.run_id}",
+        )
+        column.caption(
+            "Each filter is slid over the whole image: the same small detector at every position."
+        )
         return
     maps = look.feature_maps(image)
     layer = column.selectbox("Conv layer", [m.layer for m in maps], key="inside_layer")
     chosen_maps = next(m for m in maps if m.layer == layer)
-    column.plotly_chart(grid_figure(chosen_maps.maps, f"{layer}: {len(chosen_maps.maps)} feature maps",
-                                    columns=_columns(chosen_maps.maps)), key=f"inside_maps_{run.run_id}")
-    column.caption("Bright where a filter found its pattern; move the drawing and the maps move with it.")
+    column.plotly_chart(
+        grid_figure(
+            chosen_maps.maps,
+            f"{layer}: {len(chosen_maps.maps)} feature maps",
+            columns=_columns(chosen_maps.maps),
+        ),
+        key=f"inside_maps_{run.run_id}",
+    )
+    column.caption(
+        "Bright where a filter found its pattern; move the drawing and the maps move with it."
+    )
 
 
 def mlp_ui(column, run, image: np.ndarray) -> None:
@@ -93,11 +122,22 @@ def mlp_ui(column, run, image: np.ndarray) -> None:
     look = inspector(run_state.runs_dir_key(), run.run_id)
     classes = run_state.predictor(run_state.runs_dir_key(), run.run_id).classes
     heat, chosen = look.saliency(image)
-    column.plotly_chart(overlay_figure(image, heat, f"MLP saliency: pixels that drove '{classes[chosen]}'"),
-                        key=f"inside_saliency_{run.run_id}")
-    column.plotly_chart(grid_figure(mlp_templates(look.model, 16), "First-layer weights as 28x28 templates",
-                                    columns=4, diverging=True), key=f"inside_templates_{run.run_id}")
-    column.caption("Each hidden unit weighs every pixel at a fixed place: a shifted stroke meets other weights.")
+    column.plotly_chart(
+        overlay_figure(image, heat, f"MLP saliency: pixels that drove '{classes[chosen]}'"),
+        key=f"inside_saliency_{run.run_id}",
+    )
+    column.plotly_chart(
+        grid_figure(
+            mlp_templates(look.model, 16),
+            "First-layer weights as 28x28 templates",
+            columns=4,
+            diverging=True,
+        ),
+        key=f"inside_templates_{run.run_id}",
+    )
+    column.caption(
+        "Each hidden unit weighs every pixel at a fixed place; a moved stroke meets other weights."
+    )
 
 
 def inside_model_ui(runs: list, pixels: np.ndarray) -> None:

@@ -25,7 +25,10 @@ def pareto_front(costs: np.ndarray, scores: np.ndarray) -> np.ndarray:
     """
     costs, scores = np.asarray(costs, dtype=float), np.asarray(scores, dtype=float)
     if costs.shape != scores.shape or costs.ndim != 1:
-        raise DataError(f"costs and scores must be equal-length 1-D arrays; got {costs.shape} and {scores.shape}")
+        raise DataError(
+            "costs and scores must be equal-length 1-D arrays; "
+            f"got {costs.shape} and {scores.shape}"
+        )
     valid = ~(np.isnan(costs) | np.isnan(scores))
     no_worse = (costs[None, :] <= costs[:, None]) & (scores[None, :] >= scores[:, None])
     better = (costs[None, :] < costs[:, None]) | (scores[None, :] > scores[:, None])

@@ -50,8 +50,9 @@ def upsample(heat: np.ndarray, side: int = 28) -> np.ndarray:
     heat = np.asarray(heat, dtype=np.float32)
     if heat.shape == (side, side):
         return heat
-    return ndimage.zoom(heat, (side / heat.shape[0], side / heat.shape[1]), order=1, grid_mode=True,
-                        mode="nearest")
+    return ndimage.zoom(
+        heat, (side / heat.shape[0], side / heat.shape[1]), order=1, grid_mode=True, mode="nearest"
+    )
 
 
 def heat_overlay(image: np.ndarray, heat: np.ndarray, strength: float = 0.6) -> np.ndarray:
@@ -83,8 +84,11 @@ def _shown_output(model: Any, conv) -> Any:
 
 def gradcam_layer(model: Any) -> Any:
     """The last layer with a spatial (4-D) output that is not pooling, dropout or input plumbing."""
-    spatial = [layer for layer in model.layers
-               if len(layer.output.shape) == 4 and not layer.name.startswith(_NOT_SPATIAL)]
+    spatial = [
+        layer
+        for layer in model.layers
+        if len(layer.output.shape) == 4 and not layer.name.startswith(_NOT_SPATIAL)
+    ]
     if not spatial:
         raise DataError(f"{model.name} has no spatial feature maps; Grad-CAM needs a CNN")
     return spatial[-1]
@@ -112,7 +116,9 @@ class Inspector:
         self.map_names = [conv.name for conv in self.convs]
         self._maps = keras.Model(model.input, [layer.output for layer in shown]) if shown else None
         self.target = gradcam_layer(model) if self.convs else None
-        outputs = [model.layers[-1].input] + ([self.target.output] if self.target is not None else [])
+        outputs = [model.layers[-1].input] + (
+            [self.target.output] if self.target is not None else []
+        )
         self._grads = keras.Model(model.input, outputs)
 
     @property
@@ -125,8 +131,10 @@ class Inspector:
             return []
         outputs = self._maps(as_input(image), training=False)
         outputs = outputs if isinstance(outputs, list | tuple) else [outputs]
-        return [FeatureMaps(name, np.transpose(np.asarray(out)[0], (2, 0, 1)))
-                for name, out in zip(self.map_names, outputs, strict=True)]
+        return [
+            FeatureMaps(name, np.transpose(np.asarray(out)[0], (2, 0, 1)))
+            for name, out in zip(self.map_names, outputs, strict=True)
+        ]
 
     def first_filters(self) -> np.ndarray:
         """The first conv layer's kernels as (filters, k, k) for its first input channel."""
@@ -145,7 +153,7 @@ class Inspector:
         return np.asarray(_logits(self.model, self._outputs(as_input(image))[0]))[0]
 
     def saliency(self, image: np.ndarray, class_index: int | None = None) -> tuple[np.ndarray, int]:
-        """|d logit / d pixel| as (28, 28) in [0, 1], and the class it explains (default: the top one)."""
+        """|d logit / d pixel| as (28, 28) in [0, 1], and the class it explains (default: top)."""
         import tensorflow as tf
 
         pixels = tf.constant(as_input(image))

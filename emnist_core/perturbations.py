@@ -68,8 +68,15 @@ def rotate(images: np.ndarray, degrees: float) -> np.ndarray:
     if degrees == 0:
         return images.copy()
     # axes (2, 1): rows point down on screen, so this order makes positive angles anticlockwise.
-    turned = ndimage.rotate(images.astype(np.float32), degrees, axes=(2, 1), reshape=False,
-                            order=1, mode="constant", cval=0.0)
+    turned = ndimage.rotate(
+        images.astype(np.float32),
+        degrees,
+        axes=(2, 1),
+        reshape=False,
+        order=1,
+        mode="constant",
+        cval=0.0,
+    )
     return _to_uint8(turned)
 
 
@@ -95,8 +102,9 @@ def scale(images: np.ndarray, factor: float) -> np.ndarray:
     # output pixel p samples input pixel centre + (p - centre) / factor
     matrix = np.diag([1.0, 1.0 / factor, 1.0 / factor])
     offset = np.array([0.0, centre - centre / factor, centre - centre / factor])
-    zoomed = ndimage.affine_transform(images.astype(np.float32), matrix, offset=offset,
-                                      order=1, mode="constant", cval=0.0)
+    zoomed = ndimage.affine_transform(
+        images.astype(np.float32), matrix, offset=offset, order=1, mode="constant", cval=0.0
+    )
     return _to_uint8(zoomed)
 
 

@@ -66,8 +66,9 @@ def project(embedding: np.ndarray, method: str = "pca", seed: int = 0) -> np.nda
     from sklearn.manifold import TSNE
 
     perplexity = float(min(30, max(2, (len(embedding) - 1) // 3)))
-    return TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=seed,
-                max_iter=500).fit_transform(embedding)
+    return TSNE(
+        n_components=2, perplexity=perplexity, init="pca", random_state=seed, max_iter=500
+    ).fit_transform(embedding)
 
 
 def silhouette(embedding: np.ndarray, labels: np.ndarray) -> float:
@@ -81,7 +82,7 @@ def silhouette(embedding: np.ndarray, labels: np.ndarray) -> float:
 
 
 def knn_accuracy(embedding: np.ndarray, labels: np.ndarray, k: int = 5) -> float:
-    """Leave-one-out k-nearest-neighbour accuracy: does each point's neighbourhood share its class?"""
+    """Leave-one-out k-nearest-neighbour accuracy: do a point's neighbours share its class?"""
     from sklearn.neighbors import NearestNeighbors
 
     labels = np.asarray(labels)
@@ -99,23 +100,31 @@ def class_sample(split: Split, per_class: int, seed: int = 0) -> Split:
     if per_class < 1:
         raise ConfigError(f"per_class={per_class!r} is not allowed: use 1 or more.")
     rng = np.random.default_rng(seed)
-    picks = [rng.permutation(np.flatnonzero(split.labels == label))[:per_class]
-             for label in np.unique(split.labels)]
+    picks = [
+        rng.permutation(np.flatnonzero(split.labels == label))[:per_class]
+        for label in np.unique(split.labels)
+    ]
     return split.subset(np.sort(np.concatenate(picks)))
 
 
-def describe(name: str, embedding: np.ndarray, labels: np.ndarray, method: str = "pca",
-             seed: int = 0) -> Representation:
+def describe(
+    name: str, embedding: np.ndarray, labels: np.ndarray, method: str = "pca", seed: int = 0
+) -> Representation:
     """Project an embedding and score its separation (pure: no model involved)."""
     embedding = np.asarray(embedding, dtype=np.float64)
     return Representation(
-        name=name, points=project(embedding, method, seed), labels=np.asarray(labels, dtype=np.int64),
-        dimensions=int(embedding.shape[1]), silhouette=silhouette(embedding, labels),
-        knn_accuracy=knn_accuracy(embedding, labels), method=method,
+        name=name,
+        points=project(embedding, method, seed),
+        labels=np.asarray(labels, dtype=np.int64),
+        dimensions=int(embedding.shape[1]),
+        silhouette=silhouette(embedding, labels),
+        knn_accuracy=knn_accuracy(embedding, labels),
+        method=method,
     )
 
 
-def representation(name: str, model: Any, sample: Split, method: str = "pca",
-                   seed: int = 0) -> Representation:
+def representation(
+    name: str, model: Any, sample: Split, method: str = "pca", seed: int = 0
+) -> Representation:
     """A model's penultimate-layer embedding of a test sample, projected and scored."""
     return describe(name, embed(model, sample.images), sample.labels, method, seed)

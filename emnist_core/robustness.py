@@ -21,15 +21,24 @@ from emnist_core.data.dataset import Split
 from emnist_core.errors import ConfigError, DataError
 
 PERTURBATIONS = ("shift", "rotation", "scale", "stroke", "noise")
-UNITS = {"shift": "pixels", "rotation": "degrees", "scale": "factor",
-         "stroke": "steps (+ thicker, - thinner)", "noise": "std (0-255)"}
+UNITS = {
+    "shift": "pixels",
+    "rotation": "degrees",
+    "scale": "factor",
+    "stroke": "steps (+ thicker, - thinner)",
+    "noise": "std (0-255)",
+}
 COLUMNS = ["run", "perturbation", "level", "accuracy"]
 ProgressFn = Callable[[int, int], None]
 
 
 def _check_levels(name: str, levels: tuple, low: float, high: float) -> None:
     for level in levels:
-        if isinstance(level, bool) or not isinstance(level, int | float) or not low <= level <= high:
+        if (
+            isinstance(level, bool)
+            or not isinstance(level, int | float)
+            or not low <= level <= high
+        ):
             raise ConfigError(
                 f"{name}={levels!r} is not allowed: every level must be a number in "
                 f"[{low}, {high}] ({UNITS.get(name.rstrip('s'), '')})."
@@ -73,10 +82,17 @@ class RobustnessConfig:
 
     def levels(self, perturbation: str) -> tuple:
         """The levels of one perturbation, by its name in PERTURBATIONS."""
-        fields = {"shift": self.shifts, "rotation": self.rotations, "scale": self.scales,
-                  "stroke": self.strokes, "noise": self.noise}
+        fields = {
+            "shift": self.shifts,
+            "rotation": self.rotations,
+            "scale": self.scales,
+            "stroke": self.strokes,
+            "noise": self.noise,
+        }
         if perturbation not in fields:
-            raise ConfigError(f"perturbation={perturbation!r} is unknown: use one of {PERTURBATIONS}.")
+            raise ConfigError(
+                f"perturbation={perturbation!r} is unknown: use one of {PERTURBATIONS}."
+            )
         return fields[perturbation]
 
     @property
@@ -105,7 +121,7 @@ def perturb(images: np.ndarray, perturbation: str, level: float, seed: int = 0) 
 
 
 def stratified_sample(split: Split, limit: int | None, seed: int = 0) -> Split:
-    """About `limit` images with every class in proportion (all of them if limit is None or large)."""
+    """About `limit` images, every class in proportion (all if limit is None or large)."""
     if limit is None or limit >= len(split):
         return split
     rng = np.random.default_rng(seed)
@@ -129,7 +145,9 @@ def named_models(models_or_runs: Any) -> dict[str, Any]:
     names = [name for name, _ in items]
     if len(set(names)) != len(names):
         raise DataError(f"model names must be distinct to label the curves; got {names}")
-    return {name: (item.load_model() if hasattr(item, "load_model") else item) for name, item in items}
+    return {
+        name: (item.load_model() if hasattr(item, "load_model") else item) for name, item in items
+    }
 
 
 def _run_name(run: Any) -> str:
@@ -140,7 +158,7 @@ def _run_name(run: Any) -> str:
 
 
 def model_caller(model: Any) -> Callable[[np.ndarray], Any]:
-    """A batched call of the model: a traced tf.function for a Keras model, else the callable itself.
+    """A batched call: a traced tf.function for a Keras model, else the callable itself.
 
     Graph mode runs a small CNN about 40% faster than eager calls on this CPU, which is
     most of a sweep's time; each batch is shaped the way the model's input wants it.
@@ -159,29 +177,36 @@ def model_caller(model: Any) -> Callable[[np.ndarray], Any]:
     return lambda batch: concrete(tf.constant(batch[..., None] if wants_channel else batch))
 
 
-def accuracy(call: Callable[[np.ndarray], Any], images: np.ndarray, labels: np.ndarray,
-             batch_size: int = 1024) -> float:
+def accuracy(
+    call: Callable[[np.ndarray], Any],
+    images: np.ndarray,
+    labels: np.ndarray,
+    batch_size: int = 1024,
+) -> float:
     """Share of images a model_caller classifies right, calling it on batches of raw pixels."""
     right = 0
     for start in range(0, len(images), batch_size):
-        probabilities = np.asarray(call(images[start:start + batch_size].astype(np.float32)))
+        probabilities = np.asarray(call(images[start : start + batch_size].astype(np.float32)))
         if probabilities.shape[1] <= int(labels.max()):
             raise DataError(
                 f"the model predicts {probabilities.shape[1]} classes but the labels reach "
                 f"{int(labels.max())}; measure it on the data source it was trained on"
             )
-        right += int(np.sum(np.argmax(probabilities, axis=1) == labels[start:start + batch_size]))
+        right += int(np.sum(np.argmax(probabilities, axis=1) == labels[start : start + batch_size]))
     return right / len(images)
 
 
 def is_identity(perturbation: str, level: float) -> bool:
-    """Whether a level leaves images unchanged (shift 0, scale 1, ...): its accuracy is the clean one."""
+    """Whether a level leaves images unchanged (shift 0, scale 1, ...): clean accuracy."""
     return float(level) == (1.0 if perturbation == "scale" else 0.0)
 
 
-def robustness_curves(models_or_runs: Any, test_split: Split,
-                      config: RobustnessConfig | None = None,
-                      progress: ProgressFn | None = None) -> pd.DataFrame:
+def robustness_curves(
+    models_or_runs: Any,
+    test_split: Split,
+    config: RobustnessConfig | None = None,
+    progress: ProgressFn | None = None,
+) -> pd.DataFrame:
     """Accuracy of every model at every level of every perturbation.
 
     Returns a frame with columns run, perturbation, level, accuracy: one row per model,
@@ -202,7 +227,11 @@ def robustness_curves(models_or_runs: Any, test_split: Split,
             for name, call in calls.items():
                 if identity and name not in clean:
                     clean[name] = accuracy(call, split.images, split.labels, config.batch_size)
-                score = clean[name] if identity else accuracy(call, images, split.labels, config.batch_size)
+                score = (
+                    clean[name]
+                    if identity
+                    else accuracy(call, images, split.labels, config.batch_size)
+                )
                 rows.append((name, perturbation, float(level), score))
                 done += 1
                 if progress is not None:
@@ -210,8 +239,9 @@ def robustness_curves(models_or_runs: Any, test_split: Split,
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def timed_curves(models_or_runs: Any, test_split: Split,
-                 config: RobustnessConfig | None = None) -> tuple[pd.DataFrame, float]:
+def timed_curves(
+    models_or_runs: Any, test_split: Split, config: RobustnessConfig | None = None
+) -> tuple[pd.DataFrame, float]:
     """robustness_curves plus the seconds the sweep took (model loading excluded)."""
     models = named_models(models_or_runs)
     started = time.perf_counter()
@@ -221,9 +251,11 @@ def timed_curves(models_or_runs: Any, test_split: Split,
 
 def accuracy_at(frame: pd.DataFrame, run: str, perturbation: str, level: float) -> float:
     """One measured accuracy from a curves frame (DataError if that point was not measured)."""
-    rows = frame[(frame["run"] == run) & (frame["perturbation"] == perturbation)
-                 & np.isclose(frame["level"], level)]
+    rows = frame[
+        (frame["run"] == run)
+        & (frame["perturbation"] == perturbation)
+        & np.isclose(frame["level"], level)
+    ]
     if rows.empty:
         raise DataError(f"no measurement for {run} at {perturbation}={level}")
     return float(rows["accuracy"].iloc[0])
-

@@ -8,9 +8,18 @@ def train_tiny_pair(dataset, runs_dir: Path) -> tuple:
     from emnist_core.config import CNNConfig, MLPConfig
     from emnist_core.training import train
 
-    mlp = train(MLPConfig(hidden_units=(16,), epochs=1, batch_size=64, early_stopping=False),
-                dataset, runs_dir=runs_dir, name="tiny MLP")
-    cnn = train(CNNConfig(conv_filters=(4,), dense_units=(8,), epochs=1, batch_size=64,
-                          early_stopping=False),
-                dataset, runs_dir=runs_dir, name="tiny CNN")
+    mlp = train(
+        MLPConfig(hidden_units=(16,), epochs=1, batch_size=64, early_stopping=False),
+        dataset,
+        runs_dir=runs_dir,
+        name="tiny MLP",
+    )
+    cnn = train(
+        CNNConfig(
+            conv_filters=(4,), dense_units=(8,), epochs=1, batch_size=64, early_stopping=False
+        ),
+        dataset,
+        runs_dir=runs_dir,
+        name="tiny CNN",
+    )
     return mlp, cnn

@@ -21,9 +21,14 @@ from emnist_core.representations import Representation
 def curves(cnn_shift3: float, cnn_rot20: float) -> pd.DataFrame:
     rows = []
     for run, clean, shift3, rot20 in (("M", 0.80, 0.30, 0.50), ("C", 0.90, cnn_shift3, cnn_rot20)):
-        rows += [(run, "shift", 0.0, clean), (run, "shift", 3.0, shift3),
-                 (run, "rotation", 0.0, clean), (run, "rotation", 20.0, rot20),
-                 (run, "noise", 0.0, clean), (run, "noise", 50.0, clean - 0.1)]
+        rows += [
+            (run, "shift", 0.0, clean),
+            (run, "shift", 3.0, shift3),
+            (run, "rotation", 0.0, clean),
+            (run, "rotation", 20.0, rot20),
+            (run, "noise", 0.0, clean),
+            (run, "noise", 50.0, clean - 0.1),
+        ]
     return pd.DataFrame(rows, columns=["run", "perturbation", "level", "accuracy"])
 
 
@@ -39,7 +44,9 @@ def test_robustness_explanation_quotes_the_numbers_and_follows_them():
 
 
 def reps(knn_m, sil_m, knn_c, sil_c):
-    make = lambda name, knn, sil: Representation(name, np.zeros((3, 2)), np.arange(3), 64, sil, knn, "pca")  # noqa: E731
+    def make(name, knn, sil):
+        return Representation(name, np.zeros((3, 2)), np.arange(3), 64, sil, knn, "pca")
+
     return make("mlp", knn_m, sil_m), make("cnn", knn_c, sil_c)
 
 
@@ -51,11 +58,20 @@ def test_representation_explanation_follows_the_scores():
 
 
 def table() -> pd.DataFrame:
-    return mark_pareto(pd.DataFrame({
-        "run_id": ["m", "c", "c2"], "name": ["mlp run", "cnn run", "big cnn"],
-        "family": ["mlp", "cnn", "cnn"], "data": ["d", "d", "d"], "synthetic": [False] * 3,
-        "params": [1_200_000.0, 150_000.0, 3_000_000.0], "train_seconds": [100.0, 400.0, 900.0],
-        "accuracy": [0.84, 0.89, 0.90]}))
+    return mark_pareto(
+        pd.DataFrame(
+            {
+                "run_id": ["m", "c", "c2"],
+                "name": ["mlp run", "cnn run", "big cnn"],
+                "family": ["mlp", "cnn", "cnn"],
+                "data": ["d", "d", "d"],
+                "synthetic": [False] * 3,
+                "params": [1_200_000.0, 150_000.0, 3_000_000.0],
+                "train_seconds": [100.0, 400.0, 900.0],
+                "accuracy": [0.84, 0.89, 0.90],
+            }
+        )
+    )
 
 
 def test_efficiency_explanation_follows_the_table():

@@ -34,11 +34,17 @@ def test_pareto_front_keeps_exact_ties_and_drops_nan():
 
 
 def fake_run(run_id, family, params, seconds, accuracy, data="stand-in", synthetic=False):
-    info = {"name": f"{family}-{run_id}", "family": family, "params": params,
-            "timing": {"train_seconds": seconds}, "data": {"label": data, "synthetic": synthetic}}
+    info = {
+        "name": f"{family}-{run_id}",
+        "family": family,
+        "params": params,
+        "timing": {"train_seconds": seconds},
+        "data": {"label": data, "synthetic": synthetic},
+    }
     metrics = {} if accuracy is None else {"accuracy": accuracy}
-    return SimpleNamespace(run_id=run_id, info=info, metrics=metrics,
-                           config=SimpleNamespace(family=family))
+    return SimpleNamespace(
+        run_id=run_id, info=info, metrics=metrics, config=SimpleNamespace(family=family)
+    )
 
 
 def test_efficiency_table_marks_fronts_per_data_source():
@@ -53,18 +59,39 @@ def test_efficiency_table_marks_fronts_per_data_source():
     table = efficiency_table(runs).set_index("run_id")
     assert table.loc["b", "params"] == 150_000 and table.loc["a", "family"] == "mlp"
     # parameters: c (50k, 0.86) and b (150k, 0.89) form the front; a and d are beaten by b
-    assert table["pareto_params"].to_dict() == {"a": False, "b": True, "c": True, "d": False,
-                                                "e": True, "f": False}
+    assert table["pareto_params"].to_dict() == {
+        "a": False,
+        "b": True,
+        "c": True,
+        "d": False,
+        "e": True,
+        "f": False,
+    }
     # time: c (90 s) is cheapest; b (300 s) is the most accurate; a (100 s, 0.84) loses to c
-    assert table["pareto_train_seconds"].to_dict() == {"a": False, "b": True, "c": True, "d": False,
-                                                       "e": True, "f": False}
+    assert table["pareto_train_seconds"].to_dict() == {
+        "a": False,
+        "b": True,
+        "c": True,
+        "d": False,
+        "e": True,
+        "f": False,
+    }
     assert np.isnan(table.loc["f", "accuracy"])
 
 
 def test_best_by_family_and_ratio():
-    frame = mark_pareto(pd.DataFrame({
-        "run_id": ["x", "y"], "family": ["cnn", "cnn"], "data": ["d", "d"],
-        "params": [1e6, 2e6], "train_seconds": [1.0, 2.0], "accuracy": [0.8, 0.9]}))
+    frame = mark_pareto(
+        pd.DataFrame(
+            {
+                "run_id": ["x", "y"],
+                "family": ["cnn", "cnn"],
+                "data": ["d", "d"],
+                "params": [1e6, 2e6],
+                "train_seconds": [1.0, 2.0],
+                "accuracy": [0.8, 0.9],
+            }
+        )
+    )
     assert best_by_family(frame, "cnn")["run_id"] == "y"
     assert best_by_family(frame, "mlp") is None
     assert accuracy_per_million(frame).tolist() == pytest.approx([80.0, 45.0])

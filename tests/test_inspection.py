@@ -1,4 +1,4 @@
-"""Inspection: Grad-CAM follows a hand-built model's quadrant, saliency finds the one pixel it reads."""
+"""Inspection: Grad-CAM follows a hand-built quadrant model; saliency finds the pixel it reads."""
 
 import keras
 import numpy as np
@@ -27,16 +27,22 @@ def quadrant_cnn(rows: slice, cols: slice) -> keras.Model:
     mask[:, rows, cols] = 1.0
     inputs = keras.Input((28, 28, 1), name="pixels")
     x = keras.layers.Rescaling(1 / 255, name="scale")(inputs)
-    x = keras.layers.Conv2D(4, 3, padding="same", name="conv1_1",
-                            kernel_initializer=keras.initializers.Constant(1 / 9),
-                            bias_initializer="zeros")(x)
+    x = keras.layers.Conv2D(
+        4,
+        3,
+        padding="same",
+        name="conv1_1",
+        kernel_initializer=keras.initializers.Constant(1 / 9),
+        bias_initializer="zeros",
+    )(x)
     x = keras.layers.Activation("relu", name="act1_1")(x)
     x = keras.layers.Lambda(lambda t: t * mask, name="quadrant_mask")(x)
     x = keras.layers.GlobalAveragePooling2D(name="global_pool")(x)
     outputs = keras.layers.Dense(2, activation="softmax", name="probabilities")(x)
     model = keras.Model(inputs, outputs)
     model.get_layer("probabilities").set_weights(
-        [np.array([[1.0, -1.0]] * 4, dtype="float32"), np.zeros(2, dtype="float32")])
+        [np.array([[1.0, -1.0]] * 4, dtype="float32"), np.zeros(2, dtype="float32")]
+    )
     return model
 
 
@@ -46,8 +52,10 @@ def scribble(seed: int = 0) -> np.ndarray:
     return (rng.random((28, 28)) > 0.6).astype(np.uint8) * 255
 
 
-@pytest.mark.parametrize("rows, cols", [(slice(0, 14), slice(0, 14)), (slice(14, 28), slice(14, 28)),
-                                        (slice(0, 14), slice(14, 28))])
+@pytest.mark.parametrize(
+    "rows, cols",
+    [(slice(0, 14), slice(0, 14)), (slice(14, 28), slice(14, 28)), (slice(0, 14), slice(14, 28))],
+)
 def test_grad_cam_lights_the_quadrant_the_model_looks_at(rows, cols):
     inspector = Inspector(quadrant_cnn(rows, cols))
     assert inspector.target.name == "quadrant_mask"

@@ -1,4 +1,4 @@
-"""Representations: projection shapes, and separation scores that rank clean clusters above mixed ones."""
+"""Representations: projection shapes; separation scores rank clean clusters above mixed."""
 
 import numpy as np
 import pytest
@@ -67,9 +67,15 @@ def test_bad_inputs_are_refused():
 def test_embeddings_of_built_models_have_penultimate_width(synthetic_dataset):
     sample = class_sample(synthetic_dataset.test, per_class=2)
     assert len(sample) == 2 * synthetic_dataset.num_classes
-    assert sample.class_counts(synthetic_dataset.num_classes).tolist() == [2] * synthetic_dataset.num_classes
+    assert (
+        sample.class_counts(synthetic_dataset.num_classes).tolist()
+        == [2] * synthetic_dataset.num_classes
+    )
     mlp = build_model(MLPConfig(hidden_units=(12, 7)), synthetic_dataset.num_classes)
-    cnn = build_model(CNNConfig(conv_filters=(4,), dense_units=(), global_pool=True), synthetic_dataset.num_classes)
+    cnn = build_model(
+        CNNConfig(conv_filters=(4,), dense_units=(), global_pool=True),
+        synthetic_dataset.num_classes,
+    )
     assert embed(mlp, sample.images).shape == (len(sample), 7)
     assert embed(cnn, sample.images).shape == (len(sample), 4)  # global pool of 4 filters
     rep = representation("mlp", mlp, sample)

@@ -1,4 +1,4 @@
-"""Robustness: perturbations do what they say, curves are right on constructed models, cost is linear."""
+"""Robustness: perturbations do what they say; curves are right on constructed models."""
 
 import keras
 import numpy as np
@@ -20,8 +20,9 @@ from emnist_core.robustness import (
     stratified_sample,
 )
 
-SMALL = RobustnessConfig(shifts=(0, 2, 3, 6), rotations=(0, 15), scales=(0.8, 1.0),
-                         strokes=(-1, 0, 1), noise=(0, 50))
+SMALL = RobustnessConfig(
+    shifts=(0, 2, 3, 6), rotations=(0, 15), scales=(0.8, 1.0), strokes=(-1, 0, 1), noise=(0, 50)
+)
 
 
 class CentreReader:
@@ -72,7 +73,11 @@ def test_perturbations_change_images_the_expected_way():
     image[4:14, 12:16] = 255  # a bar in the upper half
     turned = pert.rotate(image, 90)[0]
     assert np.argwhere(turned > 127)[:, 1].mean() < 13.5  # anticlockwise: the top goes left
-    assert (pert.scale(image, 1.5) > 127).sum() > (image > 127).sum() > (pert.scale(image, 0.7) > 127).sum()
+    assert (
+        (pert.scale(image, 1.5) > 127).sum()
+        > (image > 127).sum()
+        > (pert.scale(image, 0.7) > 127).sum()
+    )
     ink = [(pert.stroke_width(image, steps) > 0).sum() for steps in (-1, 0, 1, 2)]
     assert ink == sorted(ink) and len(set(ink)) == 4
     noisy_a, noisy_b = pert.add_noise(image, 40, seed=3), pert.add_noise(image, 40, seed=3)
@@ -80,7 +85,9 @@ def test_perturbations_change_images_the_expected_way():
 
 
 def test_shift_zero_equals_plain_accuracy(synthetic_dataset):
-    model = build_model(CNNConfig(conv_filters=(4,), dense_units=(8,), seed=1), synthetic_dataset.num_classes)
+    model = build_model(
+        CNNConfig(conv_filters=(4,), dense_units=(8,), seed=1), synthetic_dataset.num_classes
+    )
     plain = evaluate(model, synthetic_dataset.test, synthetic_dataset.classes).accuracy
     frame = robustness_curves({"cnn": model}, synthetic_dataset.test, SMALL)
     for name, level in (("shift", 0), ("rotation", 0), ("scale", 1.0), ("stroke", 0), ("noise", 0)):
@@ -111,8 +118,12 @@ def test_cost_is_one_pass_per_level_and_model():
     first, second = CentreReader(), CentreReader()
     calls = []
     split = blob_split()
-    robustness_curves({"a": first, "b": second}, split, SMALL, progress=lambda d, t: calls.append((d, t)))
-    changed = sum(1 for name in PERTURBATIONS for level in SMALL.levels(name) if not is_identity(name, level))
+    robustness_curves(
+        {"a": first, "b": second}, split, SMALL, progress=lambda d, t: calls.append((d, t))
+    )
+    changed = sum(
+        1 for name in PERTURBATIONS for level in SMALL.levels(name) if not is_identity(name, level)
+    )
     assert changed == 8  # identity levels (shift 0, scale 1, ...) share one clean pass
     assert first.images_seen == second.images_seen == (changed + 1) * len(split)
     assert calls[-1] == (2 * SMALL.steps, 2 * SMALL.steps)
@@ -120,7 +131,9 @@ def test_cost_is_one_pass_per_level_and_model():
 
 def test_sweeps_are_reproducible_and_limit_samples_every_class():
     split = blob_split()
-    config = RobustnessConfig(shifts=(4,), rotations=(), scales=(), strokes=(), noise=(60,), limit=10)
+    config = RobustnessConfig(
+        shifts=(4,), rotations=(), scales=(), strokes=(), noise=(60,), limit=10
+    )
     one = robustness_curves({"c": CentreReader()}, split, config)
     two = robustness_curves({"c": CentreReader()}, split, config)
     assert one.equals(two)

@@ -1,4 +1,4 @@
-"""Why CNNs win: robustness curves, parameter efficiency and learned representations, for a classroom.
+"""Why CNNs win: robustness, parameter efficiency and learned representations, for a classroom.
 
 Each section shows one measurement for the chosen MLP and CNN and two sentences the
 library writes from the measured numbers, so what is read out matches what is shown.
@@ -9,7 +9,11 @@ import streamlit as st
 from dashboard import run_state, state, training_job
 from emnist_core.errors import EmnistError
 
-SAMPLE_SIZES = {"1,000 test images (fast)": 1000, "2,350 test images": 2350, "every test image": None}
+SAMPLE_SIZES = {
+    "1,000 test images (fast)": 1000,
+    "2,350 test images": 2350,
+    "every test image": None,
+}
 
 
 def same_classes(runs: list, dataset) -> list:
@@ -26,30 +30,47 @@ def pick_pair_ui(runs: list) -> tuple:
     chosen = []
     for column, family in ((left, "mlp"), (right, "cnn")):
         options = [run for run in runs if run_state.family(run) == family]
-        preferred = next((run for run in focus if run_state.family(run) == family), None) \
-            or run_state.best_of(runs, family)
+        preferred = next(
+            (run for run in focus if run_state.family(run) == family), None
+        ) or run_state.best_of(runs, family)
         ids = [run.run_id for run in options]
         by_id = {run.run_id: run for run in options}
-        picked = column.selectbox(f"{family.upper()} run", ids, index=ids.index(preferred.run_id),
-                                  format_func=lambda rid, by_id=by_id: run_state.label(by_id[rid]),
-                                  key=f"why_{family}")
+        picked = column.selectbox(
+            f"{family.upper()} run",
+            ids,
+            index=ids.index(preferred.run_id),
+            format_func=lambda rid, by_id=by_id: run_state.label(by_id[rid]),
+            key=f"why_{family}",
+        )
         chosen.append(by_id[picked])
     return tuple(chosen)
 
 
-@st.cache_data(show_spinner="Shifting, turning, scaling and smudging the test images...", max_entries=16)
-def robustness(runs_dir: str, run_ids: tuple[str, ...], names: tuple[str, ...], data_key: str,
-               limit: int | None, _dataset):
+@st.cache_data(
+    show_spinner="Shifting, turning, scaling and smudging the test images...", max_entries=16
+)
+def robustness(
+    runs_dir: str,
+    run_ids: tuple[str, ...],
+    names: tuple[str, ...],
+    data_key: str,
+    limit: int | None,
+    _dataset,
+):
     """The robustness frame of two runs on the current test split (cached per runs and data)."""
     from emnist_core.robustness import RobustnessConfig, robustness_curves
 
-    models = {name: run_state.load_model(runs_dir, run_id) for name, run_id in zip(names, run_ids, strict=True)}
+    models = {
+        name: run_state.load_model(runs_dir, run_id)
+        for name, run_id in zip(names, run_ids, strict=True)
+    }
     return robustness_curves(models, _dataset.test, RobustnessConfig(limit=limit))
 
 
 @st.cache_data(show_spinner="Embedding test images in the last hidden layer...", max_entries=16)
-def representation(runs_dir: str, run_id: str, name: str, data_key: str, per_class: int,
-                   method: str, _dataset):
+def representation(
+    runs_dir: str, run_id: str, name: str, data_key: str, per_class: int, method: str, _dataset
+):
     """One run's projected penultimate-layer embedding of a balanced test sample."""
     from emnist_core.representations import class_sample
     from emnist_core.representations import representation as embed_and_score
@@ -60,7 +81,9 @@ def representation(runs_dir: str, run_id: str, name: str, data_key: str, per_cla
 
 def say(text: str) -> None:
     """The two measured sentences, large enough to read from the back of a classroom."""
-    st.markdown(f"<div style='font-size:1.35rem;line-height:1.5'>{text}</div>", unsafe_allow_html=True)
+    st.markdown(
+        f"<div style='font-size:1.35rem;line-height:1.5'>{text}</div>", unsafe_allow_html=True
+    )
 
 
 def robustness_ui(mlp, cnn, dataset) -> None:
@@ -70,8 +93,14 @@ def robustness_ui(mlp, cnn, dataset) -> None:
     st.header("1 · Move it, turn it, smudge it: who still reads it?")
     size = st.radio("Measured on", list(SAMPLE_SIZES), horizontal=True, key="why_sample")
     names = (f"MLP · {run_state.run_name(mlp)}", f"CNN · {run_state.run_name(cnn)}")
-    frame = robustness(run_state.runs_dir_key(), (mlp.run_id, cnn.run_id), names,
-                       state.current_data().key, SAMPLE_SIZES[size], dataset)
+    frame = robustness(
+        run_state.runs_dir_key(),
+        (mlp.run_id, cnn.run_id),
+        names,
+        state.current_data().key,
+        SAMPLE_SIZES[size],
+        dataset,
+    )
     families = dict(zip(names, ("mlp", "cnn"), strict=True))
     st.plotly_chart(robustness_figure(frame, families), key="why_robustness")
     say(explain_robustness(frame, names[0], names[1]))
@@ -89,8 +118,10 @@ def efficiency_ui(mlp, cnn, runs: list) -> None:
     by_params, by_time = st.tabs(["against parameters", "against training time"])
     by_params.plotly_chart(efficiency_figure(table, "params"), key="why_eff_params")
     by_time.plotly_chart(efficiency_figure(table, "train_seconds"), key="why_eff_time")
-    st.caption(f"Every saved run trained on {data}; the dotted line joins the runs no other run "
-               "beats on both accuracy and cost (the Pareto front).")
+    st.caption(
+        f"Every saved run trained on {data}; the dotted line joins the runs no other run "
+        "beats on both accuracy and cost (the Pareto front)."
+    )
     say(explain_efficiency(table, mlp.run_id, cnn.run_id))
 
 
@@ -99,16 +130,34 @@ def representations_ui(mlp, cnn, dataset) -> None:
     from emnist_core.explanations import explain_representations
 
     st.header("3 · What the last hidden layer has learned")
-    method = st.radio("Projection", ("pca", "tsne"), horizontal=True, key="why_method",
-                      format_func=lambda m: {"pca": "PCA (instant)", "tsne": "t-SNE (clearer, ~20 s)"}[m])
-    per_class = st.select_slider("Test images per class", (5, 10, 20, 40), value=20, key="why_per_class")
-    reps = [representation(run_state.runs_dir_key(), run.run_id, f"{run_state.family(run).upper()} · "
-                           f"{run_state.run_name(run)}", state.current_data().key, per_class, method, dataset)
-            for run in (mlp, cnn)]
+    method = st.radio(
+        "Projection",
+        ("pca", "tsne"),
+        horizontal=True,
+        key="why_method",
+        format_func=lambda m: {"pca": "PCA (instant)", "tsne": "t-SNE (clearer, ~20 s)"}[m],
+    )
+    per_class = st.select_slider(
+        "Test images per class", (5, 10, 20, 40), value=20, key="why_per_class"
+    )
+    reps = [
+        representation(
+            run_state.runs_dir_key(),
+            run.run_id,
+            f"{run_state.family(run).upper()} · {run_state.run_name(run)}",
+            state.current_data().key,
+            per_class,
+            method,
+            dataset,
+        )
+        for run in (mlp, cnn)
+    ]
     st.plotly_chart(embeddings_figure(reps, dataset.classes), key="why_embeddings")
-    st.caption("Each dot is a test image in the layer before the answer, squeezed to 2-D; colour and "
-               "letter show its true class. kNN: share of images whose 5 nearest neighbours vote for "
-               "their own class. Silhouette: -1 (mixed) to 1 (cleanly separated).")
+    st.caption(
+        "Each dot is a test image in the layer before the answer, squeezed to 2-D; colour and "
+        "letter show its true class. kNN: share of images whose 5 nearest neighbours vote for "
+        "their own class. Silhouette: -1 (mixed) to 1 (cleanly separated)."
+    )
     say(explain_representations(*reps))
 
 

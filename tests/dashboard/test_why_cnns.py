@@ -1,4 +1,4 @@
-"""'Why CNNs win' page and the Draw page's inside-the-model panel, on tiny runs and synthetic data."""
+"""'Why CNNs win' page and the Draw page's inside-the-model panel, on tiny synthetic runs."""
 
 import numpy as np
 
