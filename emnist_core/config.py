@@ -71,6 +71,9 @@ class TrainingConfig:
     rotation: float = 10.0  # augmentation: max rotation in degrees
     zoom: float = 0.1  # augmentation: max zoom in/out as a fraction
     class_weighting: str = "none"
+    # Logit adjustment (Menon et al. 2021): train on logits + tau*log(class prior), predict
+    # without it, so the model is fit for a balanced test set; 0 turns it off.
+    logit_adjustment: float = 0.0
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -113,6 +116,11 @@ class TrainingConfig:
         _need(0.0 <= self.rotation <= 180.0, "rotation", self.rotation, "in [0, 180] degrees")
         _need(0.0 <= self.zoom < 1.0, "zoom", self.zoom, "in [0, 1)")
         _need_choice("class_weighting", self.class_weighting, CLASS_WEIGHTINGS)
+        _need(0.0 <= self.logit_adjustment <= 2.0, "logit_adjustment", self.logit_adjustment,
+              "in [0, 2] (0 is off, 1 the textbook value)")
+        if self.logit_adjustment > 0:
+            _need(self.class_weighting == "none", "class_weighting", self.class_weighting,
+                  "'none' when logit_adjustment > 0 (both correct for imbalance)")
         _need(0 <= self.seed < 2**31, "seed", self.seed, "in [0, 2**31)")
 
     def _validate_family(self) -> None:

@@ -7,32 +7,40 @@ while training.
 """
 
 import keras
+import numpy as np
 
 from emnist_core.config import CNNConfig, MLPConfig, TrainingConfig
 from emnist_core.errors import ConfigError
 
 INPUT_SHAPE = (28, 28, 1)  # Keras's functional models also accept (N, 28, 28): rank is adjusted
+PLAIN_LOSS = "sparse_categorical_crossentropy"
 
 
-def build_model(
-    config: TrainingConfig, num_classes: int, *, steps_per_epoch: int = 1
-) -> keras.Model:
-    """Build and compile the model a config describes (dispatch on its family)."""
+def build_model(config: TrainingConfig, num_classes: int, *, steps_per_epoch: int = 1,
+                class_prior: np.ndarray | None = None) -> keras.Model:
+    """Build and compile the model a config describes (dispatch on its family).
+
+    steps_per_epoch sizes the learning-rate schedule; class_prior (training-set class
+    shares) is used only by the logit-adjusted loss.
+    """
     builders = {"mlp": build_mlp, "cnn": build_cnn}
     if config.family not in builders:
         raise ConfigError(f"family={config.family!r} is not allowed: use mlp or cnn.")
-    return builders[config.family](config, num_classes, steps_per_epoch=steps_per_epoch)
+    return builders[config.family](config, num_classes, steps_per_epoch=steps_per_epoch,
+                                   class_prior=class_prior)
 
 
-def build_mlp(config: MLPConfig, num_classes: int, *, steps_per_epoch: int = 1) -> keras.Model:
+def build_mlp(config: MLPConfig, num_classes: int, *, steps_per_epoch: int = 1,
+              class_prior: np.ndarray | None = None) -> keras.Model:
     """Flatten -> [Dense -> (BatchNorm) -> activation -> (Dropout)] per hidden width -> softmax."""
     inputs, x = _input_stem(config)
     x = keras.layers.Flatten(name="flatten")(x)
     x = _dense_stack(config, x, config.hidden_units)
-    return _finish(config, inputs, x, num_classes, steps_per_epoch)
+    return _finish(config, inputs, x, num_classes, (steps_per_epoch, class_prior))
 
 
-def build_cnn(config: CNNConfig, num_classes: int, *, steps_per_epoch: int = 1) -> keras.Model:
+def build_cnn(config: CNNConfig, num_classes: int, *, steps_per_epoch: int = 1,
+              class_prior: np.ndarray | None = None) -> keras.Model:
     """Conv blocks (convs, pooling, dropout) -> Flatten or GAP -> Dense stack -> softmax."""
     inputs, x = _input_stem(config)
     for block, filters in enumerate(config.conv_filters, start=1):
@@ -42,7 +50,7 @@ def build_cnn(config: CNNConfig, num_classes: int, *, steps_per_epoch: int = 1) 
     else:
         x = keras.layers.Flatten(name="flatten")(x)
     x = _dense_stack(config, x, config.dense_units)
-    return _finish(config, inputs, x, num_classes, steps_per_epoch)
+    return _finish(config, inputs, x, num_classes, (steps_per_epoch, class_prior))
 
 
 def _input_stem(config: TrainingConfig):
@@ -115,9 +123,9 @@ def _dense_stack(config: TrainingConfig, x, widths: tuple[int, ...]):
     return x
 
 
-def _finish(
-    config: TrainingConfig, inputs, x, num_classes: int, steps_per_epoch: int
-) -> keras.Model:
+def _finish(config: TrainingConfig, inputs, x, num_classes: int, training: tuple) -> keras.Model:
+    """The softmax layer, then compile; training is (steps_per_epoch, class_prior)."""
+    steps_per_epoch, class_prior = training
     if num_classes < 2:
         raise ConfigError(f"num_classes={num_classes} is not allowed: a classifier needs >= 2.")
     outputs = keras.layers.Dense(
@@ -127,10 +135,35 @@ def _finish(
     model = keras.Model(inputs, outputs, name=config.family)
     model.compile(
         optimizer=build_optimizer(config, steps_per_epoch),
-        loss="sparse_categorical_crossentropy",
+        loss=build_loss(config, num_classes, class_prior),
         metrics=["accuracy"],
     )
     return model
+
+
+def build_loss(config: TrainingConfig, num_classes: int, class_prior: np.ndarray | None):
+    """Cross-entropy; with logit_adjustment, on log p + tau*log(prior) (logit-adjusted loss).
+
+    The model still outputs plain probabilities: the shift exists only inside the loss,
+    so predictions are fit for a balanced test set without any inference-time change.
+    """
+    if config.logit_adjustment == 0:
+        return PLAIN_LOSS
+    prior = np.full(num_classes, 1.0 / num_classes) if class_prior is None else class_prior
+    shift = keras.ops.convert_to_tensor(
+        config.logit_adjustment * np.log(np.maximum(prior, 1e-12)), "float32")
+
+    def logit_adjusted_crossentropy(y_true, probabilities):
+        log_p = keras.ops.log(keras.ops.clip(probabilities, 1e-7, 1.0))
+        return keras.losses.sparse_categorical_crossentropy(y_true, log_p + shift,
+                                                            from_logits=True)
+
+    return logit_adjusted_crossentropy
+
+
+def use_plain_loss(model: keras.Model) -> None:
+    """Recompile with the standard loss (same optimizer) so the saved file needs no custom code."""
+    model.compile(optimizer=model.optimizer, loss=PLAIN_LOSS, metrics=["accuracy"])
 
 
 def build_schedule(config: TrainingConfig, steps_per_epoch: int):

@@ -19,7 +19,7 @@ import numpy as np
 from emnist_core.config import TrainingConfig
 from emnist_core.data import Dataset, Split, train_val_split
 from emnist_core.errors import ConfigError
-from emnist_core.models import build_model, current_learning_rate
+from emnist_core.models import build_model, current_learning_rate, use_plain_loss
 from emnist_core.runs import Run, new_run_id, run_info, save_run
 
 
@@ -158,7 +158,8 @@ def train(
     keras.utils.set_random_seed(config.seed)
     fit_split, val_split = _hold_out(dataset, val_fraction, config.seed)
     steps = math.ceil(len(fit_split) / config.batch_size)
-    model = build_model(config, dataset.num_classes, steps_per_epoch=steps)
+    prior = fit_split.class_counts(dataset.num_classes) / len(fit_split)
+    model = build_model(config, dataset.num_classes, steps_per_epoch=steps, class_prior=prior)
     reporter = _ProgressAndStop(progress, stop_event, config.epochs, steps)
     started = time.perf_counter()
     fit_history = model.fit(
@@ -168,6 +169,7 @@ def train(
         callbacks=_callbacks(config, reporter, val_split is not None), shuffle=True, verbose=0,
     )
     train_seconds = time.perf_counter() - started
+    use_plain_loss(model)
     history = _history(fit_history, reporter)
     metrics = _test_metrics(model, dataset)
     run_id = new_run_id(config.family)

@@ -6,7 +6,14 @@ import pytest
 
 from emnist_core.config import CNNConfig, MLPConfig
 from emnist_core.errors import ConfigError
-from emnist_core.models import build_cnn, build_mlp, build_model, build_optimizer, build_schedule
+from emnist_core.models import (
+    build_cnn,
+    build_loss,
+    build_mlp,
+    build_model,
+    build_optimizer,
+    build_schedule,
+)
 
 
 def layer_types(model) -> list[str]:
@@ -150,3 +157,26 @@ def test_saved_model_takes_raw_pixels_in_both_shapes(tmp_path, family):
         # predict() traces once per input rank; a fresh load per rank mirrors real use
         fresh = keras.saving.load_model(path)
         np.testing.assert_allclose(fresh.predict(batch, verbose=0), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_logit_adjusted_loss_matches_hand_computation():
+    probabilities = np.array([[0.7, 0.2, 0.1], [0.3, 0.3, 0.4]], dtype="float32")
+    labels = np.array([0, 2])
+    prior = np.array([0.6, 0.3, 0.1])
+    config = MLPConfig(logit_adjustment=1.0)
+    loss = build_loss(config, 3, prior)
+    adjusted = probabilities * prior  # p_k * prior_k^tau, tau = 1
+    expected = -np.log(adjusted[[0, 1], labels] / adjusted.sum(axis=1))
+    np.testing.assert_allclose(np.asarray(loss(labels, probabilities)), expected, rtol=1e-5)
+    # a uniform prior shifts every logit equally: plain cross-entropy
+    uniform = build_loss(config, 3, None)
+    plain = -np.log(probabilities[[0, 1], labels])
+    np.testing.assert_allclose(np.asarray(uniform(labels, probabilities)), plain, rtol=1e-5)
+    assert build_loss(MLPConfig(), 3, prior) == "sparse_categorical_crossentropy"
+
+
+def test_logit_adjustment_and_class_weights_are_exclusive():
+    with pytest.raises(ConfigError, match="class_weighting.*logit_adjustment"):
+        MLPConfig(logit_adjustment=1.0, class_weighting="balanced")
+    with pytest.raises(ConfigError, match=r"logit_adjustment.*\[0, 2\]"):
+        MLPConfig(logit_adjustment=-1.0)

@@ -132,3 +132,13 @@ def test_no_validation_split_trains_on_all_images(synthetic_dataset, tmp_path):
                 runs_dir=tmp_path, val_fraction=0.0)
     assert run.info["data"]["sizes"]["train"] == len(synthetic_dataset.train)
     assert "val_loss" not in run.history
+
+
+def test_logit_adjusted_run_saves_a_plain_model(synthetic_dataset, tmp_path):
+    import keras
+
+    run = train(TINY_MLP.replace(epochs=1, logit_adjustment=1.0), synthetic_dataset,
+                runs_dir=tmp_path)
+    model = keras.saving.load_model(run.model_path)  # no custom objects needed
+    assert model.loss == "sparse_categorical_crossentropy"
+    assert 0.0 <= run.metrics["accuracy"] <= 1.0
