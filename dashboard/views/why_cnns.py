@@ -135,7 +135,7 @@ def representations_ui(mlp, cnn, dataset) -> None:
         ("pca", "tsne"),
         horizontal=True,
         key="why_method",
-        format_func=lambda m: {"pca": "PCA (instant)", "tsne": "t-SNE (clearer, ~20 s)"}[m],
+        format_func=lambda m: {"pca": "PCA (instant)", "tsne": "t-SNE (clearer, slower)"}[m],
     )
     per_class = st.select_slider(
         "Test images per class", (5, 10, 20, 40), value=20, key="why_per_class"
