@@ -16,9 +16,29 @@ from emnist_core.atomic import write_json
 from emnist_core.config import TrainingConfig, config_from_dict
 from emnist_core.errors import ConfigError
 from emnist_core.study_storage import StudyError, fail_stale_trials, open_storage
-from emnist_core.tuning import best_trial_info, state_counts
 
 PRESETS_ENV = "EMNIST_PRESETS_DIR"
+
+
+def best_trial_info(study) -> dict[str, Any] | None:
+    """The best completed trial by validation accuracy: number, value, params, config, run, test."""
+    try:
+        best = study.best_trial
+    except ValueError:  # no completed trial yet
+        return None
+    attrs = best.user_attrs
+    return {"number": best.number, "val_accuracy": best.value, "params": best.params,
+            "config": attrs.get("config"), "run_id": attrs.get("run_id"),
+            "run_dir": attrs.get("run_dir"), "host": attrs.get("host"),
+            "test_metrics": attrs.get("test_metrics", {})}
+
+
+def state_counts(study) -> dict[str, int]:
+    """Trials by state name (COMPLETE, PRUNED, RUNNING, FAIL, WAITING)."""
+    counts: dict[str, int] = {}
+    for trial in study.get_trials(deepcopy=False):
+        counts[trial.state.name] = counts.get(trial.state.name, 0) + 1
+    return counts
 
 
 def list_studies(storage: str | None = None) -> pd.DataFrame:

@@ -73,7 +73,8 @@ def _prepare_sqlite(url: str) -> None:
 def _is_creation_race(error: Exception) -> bool:
     """Workers started together on an empty database race to create Optuna's tables."""
     text = str(error).lower()
-    return "already exists" in text or "duplicate key" in text or "uniqueviolation" in text
+    return any(sign in text for sign in ("already exists", "duplicate key", "unique constraint",
+                                         "uniqueviolation"))
 
 
 def _rdb_storage(url: str, heartbeat_seconds: int, attempts: int = 4):

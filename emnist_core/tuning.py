@@ -21,6 +21,7 @@ from optuna.trial import TrialState
 from emnist_core.atomic import write_json
 from emnist_core.errors import ConfigError, EmnistError
 from emnist_core.search_space import SearchSpace, space_from_dict
+from emnist_core.studies import best_trial_info, state_counts
 from emnist_core.study_storage import (
     StudyError,
     fail_stale_trials,
@@ -202,28 +203,10 @@ class _TrialWatch:
                 self.stop.set()
 
 
-def _budget_used(study: optuna.Study) -> int:
-    return len(study.get_trials(deepcopy=False, states=BUDGET_STATES))
-
-
-def best_trial_info(study: optuna.Study) -> dict[str, Any] | None:
-    """The best completed trial by validation accuracy: number, value, params, config, run, test."""
-    try:
-        best = study.best_trial
-    except ValueError:  # no completed trial yet
-        return None
-    attrs = best.user_attrs
-    return {"number": best.number, "val_accuracy": best.value, "params": best.params,
-            "config": attrs.get("config"), "run_id": attrs.get("run_id"),
-            "run_dir": attrs.get("run_dir"), "host": attrs.get("host"),
-            "test_metrics": attrs.get("test_metrics", {})}
-
-
-def state_counts(study: optuna.Study) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for trial in study.get_trials(deepcopy=False):
-        counts[trial.state.name] = counts.get(trial.state.name, 0) + 1
-    return counts
+def _budget_used(study: optuna.Study, up_to: int | None = None) -> int:
+    """Trials that count towards the budget (numbered up to `up_to`, if given)."""
+    trials = study.get_trials(deepcopy=False, states=BUDGET_STATES)
+    return len([t for t in trials if up_to is None or t.number <= up_to])
 
 
 class _Worker:
@@ -246,8 +229,8 @@ class _Worker:
             raise
         trial.set_user_attr("config", config.to_dict())
         self.on_event({"kind": "trial", "event": "start", "trial": trial.number,
-                       "position": _budget_used(self.study), "of": self.settings.trials,
-                       "params": dict(trial.params)})
+                       "position": _budget_used(self.study, trial.number),
+                       "of": self.settings.trials, "params": dict(trial.params)})
         watch = _TrialWatch(trial, self.stop_event, self.on_event)
         run = train(config, self.dataset, progress=watch, stop_event=watch.stop,
                     runs_dir=self.runs_dir, val_fraction=self.settings.val_fraction,

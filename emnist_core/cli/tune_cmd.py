@@ -7,6 +7,7 @@ Ctrl-C stops the current trial after its batch (recorded as pruned) and ends the
 """
 
 import argparse
+import logging
 import sys
 import threading
 
@@ -141,6 +142,8 @@ def run_tune(args: argparse.Namespace) -> int:
     from emnist_core.tuning import run_study
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
+    # each trial builds a new model, which TensorFlow reports as "retracing": expected here
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
     settings = _settings(args)
     study, space = open_cli_study(args, settings)  # every check before the data loads
     dataset = load(args.data_dir)
