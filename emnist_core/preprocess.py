@@ -98,9 +98,12 @@ def ink_map(image: np.ndarray | Image.Image, invert: Invert = "auto") -> np.ndar
         )
     if min(array.shape[:2]) < 2:
         raise DataError(f"the image is too small to hold a character: {array.shape[:2]}")
+    if array.ndim == 3 and array.shape[-1] == 4:
+        alpha = _to_unit_float(array[..., 3])  # convert one channel, not four: ~1 ms saved
+        if alpha.min() < 1.0:
+            return alpha
+        array = array[..., :3]
     values = _to_unit_float(array)
-    if values.ndim == 3 and values.shape[-1] == 4 and values[..., 3].min() < 1.0:
-        return values[..., 3]
     grey = _luminance(values) if values.ndim == 3 else values
     background = _border_level(grey)
     flip = background > 0.5 if invert == "auto" else bool(invert)
@@ -117,6 +120,19 @@ def _shrink(ink: np.ndarray) -> np.ndarray:
         return ink
     size = (max(2, round(width * scale)), max(2, round(height * scale)))
     return np.asarray(Image.fromarray(ink.astype(np.float32)).resize(size, Image.Resampling.BOX))
+
+
+def _ink_window(ink: np.ndarray) -> np.ndarray:
+    """The part of the image the blur can reach: any ink plus the filter's reach (4 sigma).
+
+    Blurring only this window gives exactly the same values there as blurring the whole
+    canvas (beyond it the blur of empty paper is zero), at a fraction of the cost.
+    """
+    reach = int(np.ceil(4 * BLUR_SIGMA)) + 1
+    rows = np.flatnonzero(ink.max(axis=1) > 0)
+    cols = np.flatnonzero(ink.max(axis=0) > 0)
+    top, left = max(rows[0] - reach, 0), max(cols[0] - reach, 0)
+    return ink[top : rows[-1] + reach + 1, left : cols[-1] + reach + 1]
 
 
 def _square_crop(ink: np.ndarray) -> np.ndarray:
@@ -144,7 +160,7 @@ def preprocess_image(image: np.ndarray | Image.Image, *, invert: Invert = "auto"
     ink = _shrink(ink_map(image, invert))
     if ink.max() < MIN_INK:
         raise EmptyDrawingError("the canvas is empty - draw a character")
-    blurred = ndimage.gaussian_filter(ink, sigma=BLUR_SIGMA)
+    blurred = ndimage.gaussian_filter(_ink_window(ink), sigma=BLUR_SIGMA)
     square = _square_crop(blurred)
     inner = OUTPUT_SIZE - 2 * BORDER
     resized = Image.fromarray(square).resize((inner, inner), Image.Resampling.BICUBIC)

@@ -146,3 +146,24 @@ def test_upscaled_real_emnist_images_come_back_close():
         out = preprocess_image(np.asarray(drawing)).astype(float)
         scores.append(np.corrcoef(out.ravel(), original.ravel().astype(float))[0, 1])
     assert np.median(scores) > 0.95
+
+
+def test_blurring_only_the_ink_window_changes_nothing():
+    from scipy import ndimage
+
+    from emnist_core.preprocess import BLUR_SIGMA, _ink_window
+
+    ink = draw_glyph(size=(200, 150), box=(40, 50, 90, 120)).astype(np.float32) / 255
+    full = ndimage.gaussian_filter(ink, BLUR_SIGMA)
+    rows, cols = np.flatnonzero(full.max(axis=1) > 0), np.flatnonzero(full.max(axis=0) > 0)
+    window = ndimage.gaussian_filter(_ink_window(ink), BLUR_SIGMA)
+    np.testing.assert_allclose(
+        window[window.max(axis=1) > 0][:, window.max(axis=0) > 0],
+        full[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1], atol=1e-6,
+    )
+
+
+def test_position_on_the_canvas_does_not_matter():
+    here = preprocess_image(draw_glyph(size=(280, 280), box=(30, 30, 80, 120)))
+    there = preprocess_image(draw_glyph(size=(280, 280), box=(170, 140, 220, 230)))
+    np.testing.assert_array_equal(here, there)
