@@ -69,10 +69,13 @@ def project(embedding: np.ndarray, method: str = "pca", seed: int = 0) -> np.nda
 
     if embedding.shape[1] > TSNE_INPUT_DIMS:
         embedding = PCA(n_components=TSNE_INPUT_DIMS, random_state=seed).fit_transform(embedding)
+    from threadpoolctl import threadpool_limits  # installed with scikit-learn
+
     perplexity = float(min(30, max(2, (len(embedding) - 1) // 3)))
-    return TSNE(
-        n_components=2, perplexity=perplexity, init="pca", random_state=seed, max_iter=500
-    ).fit_transform(embedding)
+    tsne = TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=seed, max_iter=500)
+    # One OpenMP thread: on a busy 2-core machine, t-SNE's spinning threads made it 50x slower.
+    with threadpool_limits(limits=1, user_api="openmp"):
+        return tsne.fit_transform(embedding)
 
 
 def silhouette(embedding: np.ndarray, labels: np.ndarray) -> float:
