@@ -122,6 +122,12 @@ def efficiency_ui(mlp, cnn, runs: list) -> None:
         f"Every saved run trained on {data}; the dotted line joins the runs no other run "
         "beats on both accuracy and cost (the Pareto front)."
     )
+    if mlp.run_id not in set(table["run_id"]):
+        st.info(
+            "The chosen MLP was trained on other data than the CNN, so their costs are not "
+            "comparable; pick an MLP trained on the same data to read the comparison."
+        )
+        return
     say(explain_efficiency(table, mlp.run_id, cnn.run_id))
 
 

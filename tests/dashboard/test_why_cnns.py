@@ -85,3 +85,18 @@ def test_draw_page_without_a_drawing_has_no_panel(app_env, monkeypatch):
     app.run()
     app.switch_page("views/draw.py").run()
     assert not any("Inside the models" in text for text in texts(app.subheader))
+
+
+def test_runs_trained_on_other_data_are_not_compared_for_efficiency(app_env):
+    import json
+
+    from emnist_core.runs import RunRegistry
+
+    mlp = next(run for run in RunRegistry(app_env["runs"]).list() if run.family == "mlp")
+    info = json.loads((mlp.run_dir / "run.json").read_text())
+    info["data"]["label"] = "some other data"
+    (mlp.run_dir / "run.json").write_text(json.dumps(info))
+    app = open_page("why_cnns")
+    assert any("trained on other data" in text for text in texts(app.info))
+    said = [text for text in texts(app.markdown) if "font-size" in text]
+    assert len(said) == 2  # robustness and representations still explained
