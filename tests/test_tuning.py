@@ -52,7 +52,7 @@ def test_a_three_trial_study_end_to_end(synthetic_dir, tmp_path, capsys):
     space = write_space(tmp_path, learning_rate={**LR, "log": True},
                         hidden_units={"choice": [[16], [32]]})
     runs, url = tmp_path / "runs", sqlite(tmp_path)
-    code = main(["tune", "--model", "mlp", "--space", str(space), "--trials", "3", "--epochs", "2",
+    code = main(["tune", "--model", "mlp", "--space", str(space), "--trials", "3", "--epochs", "1",
                  "--study", "e2e", "--storage", url, "--data-dir", str(synthetic_dir),
                  "--runs-dir", str(runs), "--seed", "1"])
     assert code == 0
@@ -66,7 +66,7 @@ def test_a_three_trial_study_end_to_end(synthetic_dir, tmp_path, capsys):
     for trial in trials:  # each trial is an ordinary saved run, tagged with its study and trial
         run = load_run(Path(trial.user_attrs["run_dir"]))
         assert run.info["tags"]["study"] == "e2e" and run.info["tags"]["trial"] == trial.number
-        assert run.config.epochs == 2 and run.config.hidden_units in ((16,), (32,))
+        assert run.config.epochs == 1 and run.config.hidden_units in ((16,), (32,))
         assert run.config.learning_rate == pytest.approx(trial.params["learning_rate"])
         assert trial.value == pytest.approx(run.history["val_accuracy"][-1])  # validation, not test
         assert trial.user_attrs["test_metrics"]["accuracy"] == run.metrics["accuracy"]
@@ -212,7 +212,7 @@ def test_workers_must_share_the_data(synthetic_dataset, tmp_path):
 
 def test_a_killed_worker_leaves_its_trial_failed_and_the_study_usable(
         synthetic_dir, synthetic_dataset, tmp_path):
-    space, url = write_space(tmp_path, epochs=2, learning_rate=LR), sqlite(tmp_path)
+    space, url = write_space(tmp_path, epochs=1, learning_rate=LR), sqlite(tmp_path)
     worker = subprocess.Popen(
         [sys.executable, "-m", "emnist_core", "tune", "--model", "mlp", "--space", str(space),
          "--trials", "2", "--study", "killed", "--storage", url, "--data-dir", str(synthetic_dir),

@@ -88,7 +88,7 @@ def _worker(space: Path, url: str, data_dir: Path, runs_dir: Path) -> subprocess
 def test_two_workers_share_one_study(postgres_url, synthetic_dir, tmp_path):
     space = tmp_path / "space.json"
     space.write_text(json.dumps({"family": "mlp", "base": "quick", "params": {
-        "hidden_units": [16], "batch_size": 64, "batch_norm": False, "epochs": 2,
+        "hidden_units": [16], "batch_size": 64, "batch_norm": False, "epochs": 1,
         "learning_rate": {"low": 1e-3, "high": 1e-2, "log": True},
         "dropout": {"low": 0.0, "high": 0.3}}}))
     runs = [tmp_path / "runs-a", tmp_path / "runs-b"]  # as if on two machines
