@@ -7,7 +7,10 @@ model calls), p50 and p95 over --calls calls after --warmup calls. Latency does 
 depend on the weights, so without RUN arguments it builds an untrained model of each
 preset; with runs it loads their saved models.
 
-    .venv/bin/python bench/bench_latency.py [RUN ...] [--runs-dir R] [--calls 300]
+    .venv/bin/python bench/bench_latency.py [RUN ...] [--runs-dir R] [--calls 300] [--rounds 1]
+
+With --rounds N every measurement is repeated N times and the table gives the median
+p50, the median p95 and the worst p95 over the rounds.
 """
 
 import argparse
@@ -47,17 +50,23 @@ def canvases(count: int, seed: int = 0) -> list[np.ndarray]:
     return out
 
 
-def percentiles(fn, drawings, calls: int, warmup: int) -> tuple[float, float]:
-    """p50 and p95 in milliseconds of fn(drawing), cycling through the drawings."""
+def percentiles(fn, drawings, calls: int, warmup: int) -> tuple[float, float, float]:
+    """Wall-clock p50 and p95, and CPU p50, in milliseconds of fn(drawing).
+
+    CPU time (all threads of this process) is what a call costs when it is not kept
+    waiting; on a shared machine the gap between it and the wall clock is other
+    people's work.
+    """
     for i in range(warmup):
         fn(drawings[i % len(drawings)])
-    times = []
+    wall, cpu = [], []
     for i in range(calls):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         fn(drawings[i % len(drawings)])
-        times.append((time.perf_counter() - start) * 1000.0)
-    p50, p95 = np.percentile(times, [50, 95])
-    return float(p50), float(p95)
+        wall.append((time.perf_counter() - start) * 1000.0)
+        cpu.append((time.process_time() - start_cpu) * 1000.0)
+    p50, p95 = np.percentile(wall, [50, 95])
+    return float(p50), float(p95), float(np.median(cpu))
 
 
 def preset_predictors() -> dict[str, Predictor]:
@@ -92,33 +101,46 @@ def pairs(names: list[str]) -> list[tuple[str, str]]:
     return same or [(m, c) for m in mlps for c in cnns]
 
 
+def workloads(predictors: dict[str, Predictor]) -> dict[str, object]:
+    """What to time, by label: preprocessing alone, each model, and MLP + CNN pairs."""
+    jobs: dict[str, object] = {"preprocess only": preprocess_image}
+    for name, predictor in predictors.items():
+        def one(drawing, predictor=predictor):
+            predictor.predict_top(preprocess_image(drawing), 5)
+        jobs[f"{name} ({predictor.model.count_params():,} params)"] = one
+    for mlp, cnn in pairs(list(predictors)):
+        def both(drawing, a=predictors[mlp], b=predictors[cnn]):
+            pixels = preprocess_image(drawing)
+            a.predict_top(pixels, 5)
+            b.predict_top(pixels, 5)
+        jobs[f"{mlp} + {cnn}"] = both
+    return jobs
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("runs", nargs="*", metavar="RUN", help="run ids or folders")
     parser.add_argument("--runs-dir")
     parser.add_argument("--calls", type=int, default=300)
     parser.add_argument("--warmup", type=int, default=30)
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="repeat everything; on a shared machine the spread is the story")
     args = parser.parse_args()
     if args.calls < 200:
         parser.error("--calls must be at least 200 for a meaningful p95")
     predictors = run_predictors(args.runs, args.runs_dir) if args.runs else preset_predictors()
-    drawings = canvases(25)
-    print(f"{'what':<34} {'p50 ms':>8} {'p95 ms':>8}   ({args.calls} calls, {args.warmup} warm-up)")
-    p50, p95 = percentiles(preprocess_image, drawings, args.calls, args.warmup)
-    print(f"{'preprocess only':<34} {p50:8.2f} {p95:8.2f}")
-    for name, predictor in predictors.items():
-        def one(drawing, predictor=predictor):
-            predictor.predict_top(preprocess_image(drawing), 5)
-        p50, p95 = percentiles(one, drawings, args.calls, args.warmup)
-        params = predictor.model.count_params()
-        print(f"{name + f' ({params:,} params)':<34} {p50:8.2f} {p95:8.2f}")
-    for mlp, cnn in pairs(list(predictors)):
-        def both(drawing, a=predictors[mlp], b=predictors[cnn]):
-            pixels = preprocess_image(drawing)
-            a.predict_top(pixels, 5)
-            b.predict_top(pixels, 5)
-        p50, p95 = percentiles(both, drawings, args.calls, args.warmup)
-        print(f"{mlp + ' + ' + cnn:<34} {p50:8.2f} {p95:8.2f}")
+    drawings, jobs = canvases(25), workloads(predictors)
+    results: dict[str, list[tuple[float, float, float]]] = {label: [] for label in jobs}
+    for _ in range(args.rounds):
+        for label, fn in jobs.items():
+            results[label].append(percentiles(fn, drawings, args.calls, args.warmup))
+    print(f"{args.rounds} round(s) of {args.calls} calls after {args.warmup} warm-up calls; "
+          f"load average now {os.getloadavg()[0]:.1f}")
+    print(f"{'what':<40} {'p50 ms':>8} {'p95 ms':>8} {'worst p95':>10} {'CPU p50':>8}")
+    for label, rows in results.items():
+        p50, p95, cpu = (float(np.median([r[k] for r in rows])) for k in range(3))
+        worst = max(r[1] for r in rows)
+        print(f"{label:<40} {p50:8.2f} {p95:8.2f} {worst:10.2f} {cpu:8.2f}")
 
 
 if __name__ == "__main__":
