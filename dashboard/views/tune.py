@@ -115,10 +115,16 @@ def job_ui(job: Job) -> None:
         st.info("Stopping after the current batch...")
 
 
-def view_ui(view: dict) -> None:
-    """Counts, the trials table and Optuna's figures for one study."""
-    from emnist_core.studies import study_figures
+@st.cache_data(max_entries=8, show_spinner=False)
+def study_figures_for(storage: str, name: str, finished: int) -> dict:
+    """Optuna's figures, recomputed only when a trial finishes (importances cost a model fit)."""
+    from emnist_core.studies import load_study, study_figures
 
+    return study_figures(load_study(name, storage))
+
+
+def view_ui(view: dict, storage: str) -> None:
+    """Counts, the trials table and Optuna's figures for one study."""
     counts = view["states"]
     cols = st.columns(4)
     for col, state_name in zip(cols, ("COMPLETE", "PRUNED", "RUNNING", "FAIL"), strict=True):
@@ -126,7 +132,8 @@ def view_ui(view: dict) -> None:
     if view["data"] and view["data"].get("synthetic"):
         st.warning("This study ran on SYNTHETIC demo data.")
     st.dataframe(view["trials"], hide_index=True, key="tune_trials_table")
-    figures = study_figures(view["study"])
+    finished = sum(counts.get(name, 0) for name in ("COMPLETE", "PRUNED", "FAIL"))
+    figures = study_figures_for(storage, view["name"], finished)
     if not figures:
         st.caption("Figures appear once trials complete.")
         return
@@ -159,7 +166,7 @@ def watch_ui(storage: str, job: Job | None) -> dict | None:
     def panel() -> None:
         if job is not None and job.label == JOB_PREFIX + name:
             job_ui(job)
-        view_ui(study_view(name, storage))
+        view_ui(study_view(name, storage), storage)
 
     panel()
     if not live:
