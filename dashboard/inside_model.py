@@ -16,10 +16,14 @@ CNN_VIEWS = ("Feature maps", "First-layer filters")
 
 @st.cache_resource(show_spinner="Opening up the model...", max_entries=8)
 def inspector(runs_dir: str, run_id: str):
-    """An Inspector (sub-models built once) for a run's model."""
+    """A warmed-up Inspector (graphs traced once) for a run's model."""
     from emnist_core.inspection import Inspector
 
-    return Inspector(run_state.load_model(runs_dir, run_id))
+    look = Inspector(run_state.load_model(runs_dir, run_id))
+    blank = np.zeros((28, 28), dtype=np.uint8)  # trace the graphs now, not on the first stroke
+    look.feature_maps(blank)
+    look.saliency(blank)
+    return look
 
 
 def transform_ui() -> tuple[int, int, int]:

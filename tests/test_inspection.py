@@ -132,3 +132,17 @@ def test_heat_helpers():
     rgb = heat_overlay(np.zeros((28, 28), dtype=np.uint8), heat)
     assert rgb.shape == (28, 28, 3) and rgb.dtype == np.uint8
     assert rgb[0, 0, 0] > 100 and rgb[5, 5].max() == 0
+
+
+def test_explicit_class_and_channel_free_input():
+    inputs = keras.Input((28, 28))  # some models take (N, 28, 28) without a channel axis
+    dense = keras.layers.Dense(3, activation="softmax", name="probabilities")
+    model = keras.Model(inputs, dense(keras.layers.Flatten()(inputs)))
+    kernel = np.zeros((784, 3), dtype="float32")
+    kernel[3, 1] = -0.5  # class 1 reads pixel (0, 3) only
+    kernel[100, 2] = 0.5  # class 2 reads pixel (3, 16) only
+    dense.set_weights([kernel, np.zeros(3, dtype="float32")])
+    inspector = Inspector(model)
+    for wanted, pixel in ((1, (0, 3)), (2, (3, 16))):
+        heat, chosen = inspector.saliency(np.full((28, 28), 50, np.uint8), class_index=wanted)
+        assert chosen == wanted and np.unravel_index(np.argmax(heat), heat.shape) == pixel
