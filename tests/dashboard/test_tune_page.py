@@ -102,6 +102,11 @@ def test_start_watch_and_use_the_best_trial(tune_env):
     manager = state.job_manager()
     job = manager.get(_data_key(tune_env))
     assert job is not None and job.label == "study page-study"
+    if job.running:  # while it runs: progress with the trial count, and a Stop button
+        app.run()
+        progress = [element.proto.text for element in app.get("progress")]
+        assert any(text.startswith("Trial ") for text in progress), progress
+        assert app.button(key="tune_stop")
     assert job.wait(240) and job.status == "finished", job.error
     app.run()
     assert app.selectbox(key="tune_pick").value == "page-study"
