@@ -14,6 +14,7 @@ if str(REPO_ROOT) not in sys.path:  # `streamlit run` puts only dashboard/ on th
 import streamlit as st  # noqa: E402
 
 from dashboard.sidebar import sidebar  # noqa: E402
+from dashboard.state import keep_widget_values  # noqa: E402
 
 PAGES = [
     st.Page("views/explore.py", title="Explore", icon=":material/search:", default=True),
@@ -28,5 +29,6 @@ PAGES = [
 
 st.set_page_config(page_title="EMNIST lab", page_icon=":material/draw:", layout="wide")
 page = st.navigation(PAGES)
+keep_widget_values()
 sidebar()
 page.run()

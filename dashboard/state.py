@@ -98,6 +98,20 @@ def load_choice(kind: str, folder: Path) -> DataChoice:
     return DataChoice(kind, folder, dataset, None)
 
 
+# Widget keys whose values should survive a visit to another page. Streamlit forgets the
+# state of widgets a rerun did not draw; writing a key back to itself on every rerun (from
+# app.py, which always runs) keeps it. Buttons must not be listed: they cannot be set.
+PERSISTENT_PREFIXES = ("train_family", "train_preset", "train_mlp_", "train_cnn_", "train_name_",
+                       "explore_class", "explore_count", "draw_stroke", "results_norm")
+
+
+def keep_widget_values() -> None:
+    """Carry the listed widgets' values across page switches (call once per rerun)."""
+    for key in list(st.session_state.keys()):
+        if isinstance(key, str) and key.startswith(PERSISTENT_PREFIXES):
+            st.session_state[key] = st.session_state[key]
+
+
 def current_data() -> DataChoice | None:
     """The choice the sidebar made on this rerun (None before the sidebar ran)."""
     return st.session_state.get("data_choice")

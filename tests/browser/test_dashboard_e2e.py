@@ -100,6 +100,7 @@ def test_student_journey(tmp_path):
 
             page.locator('[data-testid="stSidebar"]').get_by_text("Synthetic demo set").click()
             page.get_by_text("Mean image per class").wait_for(timeout=WAIT_MS)
+            page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=WAIT_MS)
             expect(page.get_by_text("SYNTHETIC demo data - not real handwriting").first).to_be_visible()
             _shot(page, "1-explore")
 

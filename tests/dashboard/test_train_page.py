@@ -97,3 +97,13 @@ def test_second_start_explains_what_runs_and_stop_ends_the_job(app_env):
         release.set()
         job.wait(5)
         state.job_manager().forget(_data_key(app_env))
+
+
+def test_form_choices_survive_a_visit_to_another_page(app_env):
+    app = open_page("train")
+    app.radio(key="train_family").set_value("cnn").run()
+    app.number_input(key="train_cnn_quick_epochs").set_value(2).run()
+    app.switch_page("views/runs.py").run()
+    app.switch_page("views/train.py").run()
+    assert app.radio(key="train_family").value == "cnn"
+    assert app.number_input(key="train_cnn_quick_epochs").value == 2

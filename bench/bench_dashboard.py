@@ -1,0 +1,182 @@
+"""Benchmark: the dashboard as a user meets it, measured in Chromium against `streamlit run`.
+
+1. First render: server process start -> first page content visible (and browser
+   navigation -> content), with the stand-in data as the data folder.
+2. Stroke -> displayed prediction on the Draw page: mouse up -> the page shows the new
+   predictions of both models (p50/p95 over --strokes strokes).
+3. Page switches while a CNN trains in the background (started from the Train page):
+   sidebar click -> the new page's title visible, and -> the page's script finished.
+   Then Stop: click -> the page reports the run stopped.
+
+Draw needs an MLP and a CNN run; without --runs-dir the script trains the `quick`
+architectures for one epoch on 5,000 stand-in images (latency depends on the
+architecture, not on how well it is trained).
+
+    .venv/bin/python bench/bench_dashboard.py [--data-dir ../shared/emnist-standin] [--strokes 20]
+"""
+
+import argparse
+import dataclasses
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, streamlit_server  # noqa: E402
+
+WAIT_MS = 120_000
+STOP_WAIT_MS = 900_000  # Stop acts after the current batch, which is slow on a loaded machine
+PAGES = ("Train", "Results", "Compare", "Draw", "Runs", "Explore")
+TITLES = {"Explore": "Explore the data", "Train": "Train a model", "Results": "Results",
+          "Compare": "Compare runs", "Draw": "Draw a character", "Runs": "Saved runs"}
+
+
+def make_runs(data_dir: str, runs_dir: Path) -> None:
+    """One-epoch MLP and CNN with the quick presets' architectures on 5,000 stand-in images."""
+    from emnist_core.data import load
+    from emnist_core.presets import get_preset
+    from emnist_core.training import train
+
+    dataset = load(data_dir)
+    pick = np.random.default_rng(0).choice(len(dataset.train), 5000, replace=False)
+    small = dataclasses.replace(dataset, train=dataset.train.subset(pick))
+    for family in ("mlp", "cnn"):
+        config = get_preset(family, "quick").replace(epochs=1, early_stopping=False)
+        train(config, small, runs_dir=runs_dir, name=f"bench-{family}")
+
+
+def summary(values: list[float]) -> dict:
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return {"n": len(values), "p50_s": round(statistics.median(values), 3), "p95_s": round(p95, 3),
+            "max_s": round(max(values), 3)}
+
+
+def script_done(page, timeout_ms: int = WAIT_MS) -> None:
+    """Wait until Streamlit's 'running' indicator is gone (the page's script finished)."""
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms
+    )
+
+
+def go(page, title: str) -> tuple[float, float]:
+    """Click a page in the sidebar: seconds until its title shows, and until its script ends."""
+    started = time.perf_counter()
+    page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
+    page.get_by_role("heading", name=TITLES[title]).wait_for(timeout=WAIT_MS)
+    shown = time.perf_counter() - started
+    page.wait_for_timeout(150)  # the status widget appears a moment after the click
+    script_done(page)
+    return shown, time.perf_counter() - started
+
+
+def first_render(page, url: str, server_started: float) -> dict:
+    started = time.perf_counter()
+    page.goto(url)
+    page.get_by_role("heading", name="Explore the data").wait_for(timeout=WAIT_MS)
+    title = time.perf_counter()
+    page.get_by_text("Class counts").wait_for(timeout=WAIT_MS)
+    content = time.perf_counter()
+    return {"server_start_to_title_s": round(title - server_started, 3),
+            "navigation_to_title_s": round(title - started, 3),
+            "navigation_to_data_content_s": round(content - started, 3)}
+
+
+def stroke_latency(page, strokes: int) -> dict:
+    """Mouse up -> the 'Model time' caption changes (new predictions of both models shown)."""
+    go(page, "Draw")
+    canvas = page.locator("canvas").last
+    box = canvas.bounding_box()
+    caption = page.get_by_text("Model time:")
+    times = []
+    for index in range(strokes + 2):  # the first two warm up the browser path
+        before = caption.inner_text() if caption.count() else ""
+        x = box["x"] + box["width"] * (0.25 + 0.5 * (index % 5) / 4)
+        page.mouse.move(x, box["y"] + box["height"] * 0.2)
+        page.mouse.down()
+        page.mouse.move(x + 10, box["y"] + box["height"] * 0.8, steps=8)
+        started = time.perf_counter()
+        page.mouse.up()
+        page.wait_for_function(
+            """(before) => [...document.querySelectorAll('[data-testid="stCaptionContainer"]')]
+                 .some(e => e.innerText.startsWith('Model time:') && e.innerText !== before)""",
+            arg=before, timeout=WAIT_MS)
+        if index >= 2:
+            times.append(time.perf_counter() - started)
+        script_done(page)
+    page.get_by_role("button", name="Reset canvas & history").click()
+    return summary(times)
+
+
+def start_cnn_training(page) -> None:
+    go(page, "Train")
+    page.get_by_text("CNN (convolutions)").click()
+    page.get_by_label("conv filters", exact=True).wait_for(timeout=WAIT_MS)
+    script_done(page)
+    page.get_by_label("Run name", exact=True).fill("bench-background-cnn")
+    page.get_by_label("Run name", exact=True).press("Enter")
+    page.wait_for_timeout(1000)
+    page.get_by_role("button", name="Start training").click()
+    page.locator(".st-key-train_job_stop button").wait_for(timeout=WAIT_MS)
+
+
+def switches_while_training(page, rounds: int) -> dict:
+    for title in PAGES:  # visit once first, so model loading and evaluation are cached
+        go(page, title)
+    start_cnn_training(page)
+    shown, done = [], []
+    for _ in range(rounds):
+        for title in PAGES:
+            title_s, done_s = go(page, title)
+            shown.append(title_s)
+            done.append(done_s)
+    go(page, "Train")
+    started = time.perf_counter()
+    page.locator(".st-key-train_job_stop button").click()
+    try:
+        page.get_by_text("was stopped").wait_for(timeout=STOP_WAIT_MS)
+    except Exception:  # noqa: BLE001 - report the switches even if Stop outlasts the wait
+        return {"title_visible": summary(shown), "script_finished": summary(done),
+                "stop_click_to_stopped_s": None}
+    return {"title_visible": summary(shown), "script_finished": summary(done),
+            "stop_click_to_stopped_s": round(time.perf_counter() - started, 3)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", default=str(ROOT / ".." / "shared" / "emnist-standin"))
+    parser.add_argument("--runs-dir", default=None)
+    parser.add_argument("--strokes", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        runs_dir = Path(args.runs_dir or Path(tmp) / "runs")
+        if args.runs_dir is None:
+            make_runs(args.data_dir, runs_dir)
+        env = {"EMNIST_DATA_DIR": str(Path(args.data_dir).resolve()), "EMNIST_RUNS_DIR": str(runs_dir)}
+        server_started = time.perf_counter()
+        with streamlit_server(env, Path(tmp) / "streamlit.log") as url, sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            results = {"first_render": first_render(page, url, server_started)}
+            if args.strokes:
+                results["stroke_to_prediction"] = stroke_latency(page, args.strokes)
+            results["page_switch_while_cnn_trains"] = switches_while_training(page, args.rounds)
+            browser.close()
+    results["load_average_1min"] = os.getloadavg()[0]
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
