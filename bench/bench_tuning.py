@@ -10,7 +10,7 @@ sharing a SQLite storage.
 
     .venv/bin/python bench/bench_tuning.py [--data-dir ../shared/emnist-standin] [--model mlp]
         [--trials 20] [--epochs 2] [--speedup-trials 6] [--train-limit N] [--train-tuned]
-        [--skip-study] [--skip-speedup] [--json OUT]
+        [--skip-study] [--skip-speedup] [--pinned-threads] [--json OUT]
 """
 
 import argparse
@@ -86,24 +86,29 @@ def train_tuned(dataset, model: str, work: Path) -> dict:
             "train_seconds": run.info["timing"]["train_seconds"]}
 
 
-def _worker(data_dir: Path, space: Path, storage: str, study: str, trials: int, runs: Path):
+def _worker(data_dir: Path, space: Path, storage: str, study: str, trials: int, runs: Path,
+            threads: int | None = None):
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    if threads:  # TensorFlow's own thread pools, so two workers do not oversubscribe the cores
+        env.update(TF_NUM_INTRAOP_THREADS=str(threads), TF_NUM_INTEROP_THREADS="1")
     return subprocess.Popen(
         [sys.executable, "-m", "emnist_core", "tune", "--model", "mlp", "--space", str(space),
          "--trials", str(trials), "--study", study, "--storage", storage, "--no-prune",
          "--sampler", "random", "--data-dir", str(data_dir), "--runs-dir", str(runs)],
-        cwd=ROOT, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
-def time_workers(count: int, data_dir: Path, trials: int, epochs: int, work: Path) -> float:
+def time_workers(count: int, data_dir: Path, trials: int, epochs: int, work: Path,
+                 threads: int | None = None) -> float:
     """Wall seconds for `count` worker processes to finish a study of `trials` equal-cost trials."""
     space = work / "fixed-cost.json"
     space.write_text(json.dumps({"family": "mlp", "base": "quick", "params": {
         "epochs": epochs, "learning_rate": {"low": 1e-3, "high": 1e-2, "log": True}}}))
-    storage = f"sqlite:///{work / f'speedup-{count}.db'}"
+    tag = f"{count}-{threads or 'all'}"
+    storage = f"sqlite:///{work / f'speedup-{tag}.db'}"
     started = time.perf_counter()
-    workers = [_worker(data_dir, space, storage, f"speed-{count}", trials,
-                       work / f"runs-{count}-{i}") for i in range(count)]
+    workers = [_worker(data_dir, space, storage, f"speed-{tag}", trials,
+                       work / f"runs-{tag}-{i}", threads) for i in range(count)]
     for worker in workers:
         _, err = worker.communicate()
         if worker.returncode != 0:
@@ -122,6 +127,8 @@ def main() -> None:
     parser.add_argument("--train-tuned", action="store_true")
     parser.add_argument("--skip-study", action="store_true")
     parser.add_argument("--skip-speedup", action="store_true")
+    parser.add_argument("--pinned-threads", action="store_true",
+                        help="also time two workers with one TensorFlow thread pool each")
     parser.add_argument("--json", help="also write the results here")
     args = parser.parse_args()
     report: dict = {"command": " ".join(sys.argv), "cpus": os.cpu_count()}
@@ -147,6 +154,11 @@ def main() -> None:
                                  "one_worker_s": round(seconds[1], 1),
                                  "two_workers_s": round(seconds[2], 1),
                                  "speedup": round(seconds[1] / seconds[2], 2)}
+            if args.pinned_threads:
+                pinned = time_workers(2, data_dir, args.speedup_trials, args.epochs, work,
+                                      threads=1)
+                report["speedup"]["two_workers_1_thread_s"] = round(pinned, 1)
+                report["speedup"]["speedup_1_thread"] = round(seconds[1] / pinned, 2)
             print(json.dumps(report["speedup"], indent=2), flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
