@@ -82,10 +82,19 @@ def trials_frame(study) -> pd.DataFrame:
         row = {"trial": trial.number, "state": trial.state.name.lower(),
                "val_accuracy": trial.value, "epochs": len(trial.intermediate_values),
                "seconds": duration,
-               "host": trial.user_attrs.get("host"), "run_id": trial.user_attrs.get("run_id")}
+               "host": trial.user_attrs.get("host"), "run_id": trial.user_attrs.get("run_id"),
+               "note": trial.user_attrs.get("error") or _stopped_note(trial)}
         row.update({f"param {name}": value for name, value in trial.params.items()})
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _stopped_note(trial) -> str | None:
+    if trial.user_attrs.get("stopped"):
+        return f"stopped {trial.user_attrs['stopped']}"
+    if trial.state.name == "PRUNED":
+        return f"pruned after epoch {max(trial.intermediate_values, default=0)}"
+    return None
 
 
 def study_view(name: str, storage: str | None = None) -> dict[str, Any]:

@@ -232,11 +232,15 @@ class _Worker:
                        "position": _budget_used(self.study, trial.number),
                        "of": self.settings.trials, "params": dict(trial.params)})
         watch = _TrialWatch(trial, self.stop_event, self.on_event)
-        run = train(config, self.dataset, progress=watch, stop_event=watch.stop,
-                    runs_dir=self.runs_dir, val_fraction=self.settings.val_fraction,
-                    name=f"{self.study.study_name} #{trial.number}",
-                    command=f"emnist_core tune: study {self.study.study_name!r}, "
-                            f"trial {trial.number}")
+        try:
+            run = train(config, self.dataset, progress=watch, stop_event=watch.stop,
+                        runs_dir=self.runs_dir, val_fraction=self.settings.val_fraction,
+                        name=f"{self.study.study_name} #{trial.number}",
+                        command=f"emnist_core tune: study {self.study.study_name!r}, "
+                                f"trial {trial.number}")
+        except Exception as error:  # recorded on the trial, which Optuna then marks failed
+            trial.set_user_attr("error", f"{type(error).__name__}: {error}")
+            raise
         tag_run(run, self.study.study_name, trial.number, storage_url_of(self.study))
         trial.set_user_attr("run_id", run.run_id)
         trial.set_user_attr("run_dir", str(run.run_dir))
@@ -255,8 +259,7 @@ class _Worker:
         failed = frozen.state == TrialState.FAIL
         self.failures_in_a_row = self.failures_in_a_row + 1 if failed else 0
         if failed:
-            self.last_error = str(frozen.user_attrs.get("error") or
-                                  frozen.system_attrs.get("fail_reason", "unknown error"))
+            self.last_error = str(frozen.user_attrs.get("error", "unknown error"))
         best = best_trial_info(study)
         self.on_event({"kind": "trial", "event": "end", "trial": frozen.number,
                        "state": frozen.state.name, "value": frozen.value,

@@ -19,7 +19,14 @@ from emnist_core.cli import main
 from emnist_core.config import MLPConfig, config_from_dict
 from emnist_core.runs import RunRegistry, load_run
 from emnist_core.search_space import space_from_dict
-from emnist_core.studies import best_config, list_studies, save_preset, study_figures, study_view
+from emnist_core.studies import (
+    best_config,
+    list_studies,
+    save_preset,
+    study_figures,
+    study_view,
+    trials_frame,
+)
 from emnist_core.study_storage import StudyError
 from emnist_core.tuning import TuneSettings, open_study, run_study, selection_score
 
@@ -104,6 +111,7 @@ def test_pruning_stops_a_hopeless_trial(synthetic_dataset, tmp_path):
     ends = [e for e in events if e.get("kind") == "trial" and e["event"] == "end"]
     assert [e["state"] for e in ends] == ["COMPLETE", "COMPLETE", "PRUNED"]
     assert result.states == {"COMPLETE": 2, "PRUNED": 1} and result.trials_run == 3
+    assert list(trials_frame(study)["note"])[2] == "pruned after epoch 1"
 
 
 def test_resume_continues_a_study_with_its_stored_space(synthetic_dir, tmp_path, capsys):
@@ -193,6 +201,7 @@ def test_a_space_whose_trials_all_fail_gives_up_with_the_reason(synthetic_datase
     with pytest.raises(StudyError, match=r"3 trials in a row failed.*kernel_size=13 is larger"):
         run_study(study, synthetic_dataset, settings=settings, runs_dir=tmp_path / "runs")
     assert [t.state for t in study.get_trials()] == [TrialState.FAIL] * 3
+    assert all("kernel_size=13" in note for note in trials_frame(study)["note"])
     assert not (tmp_path / "runs").exists()
 
 
