@@ -119,6 +119,8 @@ def study_figures(study) -> dict[str, Any]:
     """
     from optuna import visualization as vis
 
+    if _completed(study) == 0:
+        return {}
     makers = {"optimisation history": vis.plot_optimization_history,
               "parallel coordinates": vis.plot_parallel_coordinate}
     if _completed(study) >= 2 and study.best_trial.params:

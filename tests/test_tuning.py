@@ -202,6 +202,7 @@ def test_a_space_whose_trials_all_fail_gives_up_with_the_reason(synthetic_datase
         run_study(study, synthetic_dataset, settings=settings, runs_dir=tmp_path / "runs")
     assert [t.state for t in study.get_trials()] == [TrialState.FAIL] * 3
     assert all("kernel_size=13" in note for note in trials_frame(study)["note"])
+    assert study_figures(study) == {}  # nothing completed: no figure to draw yet
     assert not (tmp_path / "runs").exists()
 
 

@@ -157,9 +157,9 @@ def watch_ui(storage: str, job: Job | None) -> dict | None:
     names = list(studies["study"])
     if st.session_state.get("tune_pick") not in names:
         st.session_state["tune_pick"] = names[0]
-    counts = dict(zip(studies["study"], studies["trials"], strict=True))
+    families = dict(zip(studies["study"], studies["family"], strict=True))
     name = st.selectbox("Study", names, key="tune_pick",
-                        format_func=lambda n: f"{n} ({int(counts[n])} trials)")
+                        format_func=lambda n: f"{n} ({str(families[n] or '?').upper()})")
     live = job is not None and job.running and job.label == JOB_PREFIX + name
 
     @st.fragment(run_every=REFRESH_SECONDS if live else None)
