@@ -107,6 +107,11 @@ def test_start_watch_and_use_the_best_trial(tune_env):
         progress = [element.proto.text for element in app.get("progress")]
         assert any(text.startswith("Trial ") for text in progress), progress
         assert app.button(key="tune_stop")
+        app.switch_page("views/train.py").run()  # the same job rules as training
+        assert not app.exception, [e.message for e in app.exception]
+        app.button(key="train_start").click().run()
+        assert any("'study page-study' is still running" in text for text in texts(app.warning))
+        app.switch_page("views/tune.py").run()
     assert job.wait(240) and job.status == "finished", job.error
     app.run()
     assert app.selectbox(key="tune_pick").value == "page-study"
