@@ -36,8 +36,14 @@ from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, streamlit_server  # no
 WAIT_MS = 120_000
 STOP_WAIT_MS = 900_000  # Stop acts after the current batch, which is slow on a loaded machine
 PAGES = ("Train", "Results", "Compare", "Draw", "Runs", "Explore")
-TITLES = {"Explore": "Explore the data", "Train": "Train a model", "Results": "Results",
-          "Compare": "Compare runs", "Draw": "Draw a character", "Runs": "Saved runs"}
+TITLES = {
+    "Explore": "Explore the data",
+    "Train": "Train a model",
+    "Results": "Results",
+    "Compare": "Compare runs",
+    "Draw": "Draw a character",
+    "Runs": "Saved runs",
+}
 
 
 def make_runs(data_dir: str, runs_dir: Path) -> None:
@@ -57,8 +63,12 @@ def make_runs(data_dir: str, runs_dir: Path) -> None:
 def summary(values: list[float]) -> dict:
     ordered = sorted(values)
     p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
-    return {"n": len(values), "p50_s": round(statistics.median(values), 3), "p95_s": round(p95, 3),
-            "max_s": round(max(values), 3)}
+    return {
+        "n": len(values),
+        "p50_s": round(statistics.median(values), 3),
+        "p95_s": round(p95, 3),
+        "max_s": round(max(values), 3),
+    }
 
 
 def script_done(page, timeout_ms: int = WAIT_MS) -> None:
@@ -86,9 +96,11 @@ def first_render(page, url: str, server_started: float) -> dict:
     title = time.perf_counter()
     page.get_by_text("Class counts").wait_for(timeout=WAIT_MS)
     content = time.perf_counter()
-    return {"server_start_to_title_s": round(title - server_started, 3),
-            "navigation_to_title_s": round(title - started, 3),
-            "navigation_to_data_content_s": round(content - started, 3)}
+    return {
+        "server_start_to_title_s": round(title - server_started, 3),
+        "navigation_to_title_s": round(title - started, 3),
+        "navigation_to_data_content_s": round(content - started, 3),
+    }
 
 
 def stroke_latency(page, strokes: int) -> dict:
@@ -109,7 +121,9 @@ def stroke_latency(page, strokes: int) -> dict:
         page.wait_for_function(
             """(before) => [...document.querySelectorAll('[data-testid="stCaptionContainer"]')]
                  .some(e => e.innerText.startsWith('Model time:') && e.innerText !== before)""",
-            arg=before, timeout=WAIT_MS)
+            arg=before,
+            timeout=WAIT_MS,
+        )
         if index >= 2:
             times.append(time.perf_counter() - started)
         script_done(page)
@@ -145,10 +159,16 @@ def switches_while_training(page, rounds: int) -> dict:
     try:
         page.get_by_text("was stopped").wait_for(timeout=STOP_WAIT_MS)
     except Exception:  # noqa: BLE001 - report the switches even if Stop outlasts the wait
-        return {"title_visible": summary(shown), "script_finished": summary(done),
-                "stop_click_to_stopped_s": None}
-    return {"title_visible": summary(shown), "script_finished": summary(done),
-            "stop_click_to_stopped_s": round(time.perf_counter() - started, 3)}
+        return {
+            "title_visible": summary(shown),
+            "script_finished": summary(done),
+            "stop_click_to_stopped_s": None,
+        }
+    return {
+        "title_visible": summary(shown),
+        "script_finished": summary(done),
+        "stop_click_to_stopped_s": round(time.perf_counter() - started, 3),
+    }
 
 
 def main() -> None:
@@ -164,7 +184,10 @@ def main() -> None:
         runs_dir = Path(args.runs_dir or Path(tmp) / "runs")
         if args.runs_dir is None:
             make_runs(args.data_dir, runs_dir)
-        env = {"EMNIST_DATA_DIR": str(Path(args.data_dir).resolve()), "EMNIST_RUNS_DIR": str(runs_dir)}
+        env = {
+            "EMNIST_DATA_DIR": str(Path(args.data_dir).resolve()),
+            "EMNIST_RUNS_DIR": str(runs_dir),
+        }
         server_started = time.perf_counter()
         with streamlit_server(env, Path(tmp) / "streamlit.log") as url, sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)

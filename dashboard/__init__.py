@@ -1,1 +1,1 @@
-"""The Streamlit dashboard: pages that only call emnist_core (started by `streamlit run dashboard/app.py`)."""
+"""The Streamlit dashboard: pages that only call emnist_core (`streamlit run dashboard/app.py`)."""

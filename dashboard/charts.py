@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 
 
 def history_frame(history) -> pd.DataFrame:
-    """A run's per-epoch history (dict of lists, or list of dicts) as a frame with an epoch column."""
+    """A run's per-epoch history (dict of lists or list of dicts) as a frame with 'epoch'."""
     if isinstance(history, dict) and "epochs" in history and isinstance(history["epochs"], list):
         history = history["epochs"]
     frame = pd.DataFrame(history)
@@ -18,7 +18,9 @@ def history_frame(history) -> pd.DataFrame:
     return frame
 
 
-def curves(frames: dict[str, pd.DataFrame], metric: str, validation_only: bool = False) -> go.Figure:
+def curves(
+    frames: dict[str, pd.DataFrame], metric: str, validation_only: bool = False
+) -> go.Figure:
     """One metric per epoch for several runs: train solid, validation dashed."""
     figure = go.Figure()
     kinds = (("val_", "solid"),) if validation_only else (("", "solid"), ("val_", "dash"))
@@ -27,26 +29,38 @@ def curves(frames: dict[str, pd.DataFrame], metric: str, validation_only: bool =
             column = prefix + metric
             if column in frame:
                 label = f"{name} {'validation' if prefix else 'train'}"
-                figure.add_scatter(x=frame["epoch"], y=frame[column], name=label, mode="lines+markers",
-                                   line={"dash": dash})
+                figure.add_scatter(
+                    x=frame["epoch"],
+                    y=frame[column],
+                    name=label,
+                    mode="lines+markers",
+                    line={"dash": dash},
+                )
     title = f"validation {metric}" if validation_only else metric
     figure.update_layout(title=title, xaxis_title="epoch", height=320, margin={"t": 40, "b": 10})
     return figure
 
 
 def confusion_heatmap(confusion: np.ndarray, classes: list[str], normalise: bool) -> go.Figure:
-    """True class down, predicted across; row-normalised shows each class's recall on the diagonal."""
+    """True class down, predicted across; row-normalised puts each recall on the diagonal."""
     values = confusion.astype(float)
     if normalise:
         values = values / np.maximum(values.sum(axis=1, keepdims=True), 1)
-    figure = go.Figure(go.Heatmap(
-        z=values, x=classes, y=classes, colorscale="Blues",
-        hovertemplate="true %{y} → predicted %{x}: %{z}<extra></extra>",
-    ))
+    figure = go.Figure(
+        go.Heatmap(
+            z=values,
+            x=classes,
+            y=classes,
+            colorscale="Blues",
+            hovertemplate="true %{y} → predicted %{x}: %{z}<extra></extra>",
+        )
+    )
     figure.update_layout(
         xaxis={"title": "predicted", "type": "category", "side": "top", "dtick": 1},
         yaxis={"title": "true", "type": "category", "autorange": "reversed", "dtick": 1},
-        height=640, margin={"t": 60, "b": 10}, clickmode="event+select",
+        height=640,
+        margin={"t": 60, "b": 10},
+        clickmode="event+select",
     )
     return figure
 
@@ -56,7 +70,10 @@ def f1_difference_bars(frame: pd.DataFrame, name_a: str, name_b: str) -> go.Figu
     colours = np.where(frame["difference"] >= 0, "#2a9d8f", "#e76f51")
     figure = go.Figure(go.Bar(x=frame["class"], y=frame["difference"], marker_color=colours))
     figure.update_layout(
-        title=f"F1 of {name_b} minus F1 of {name_a}, per class", xaxis={"type": "category"},
-        yaxis_title="F1 difference", height=340, margin={"t": 40, "b": 10},
+        title=f"F1 of {name_b} minus F1 of {name_a}, per class",
+        xaxis={"type": "category"},
+        yaxis_title="F1 difference",
+        height=340,
+        margin={"t": 40, "b": 10},
     )
     return figure

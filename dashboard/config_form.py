@@ -46,10 +46,24 @@ EXTRA_HELP = {
 # "Architecture", and a field nobody placed yet lands in "Other" (so it still shows).
 SECTIONS = {
     "Regularisation": ("activation", "dropout", "batch_norm", "l1", "l2"),
-    "Optimizer and learning rate": ("optimizer", "learning_rate", "momentum", "nesterov",
-                                    "lr_schedule", "decay_rate", "decay_epochs"),
-    "Training loop": ("batch_size", "epochs", "early_stopping", "monitor", "patience",
-                      "restore_best_weights", "seed"),
+    "Optimizer and learning rate": (
+        "optimizer",
+        "learning_rate",
+        "momentum",
+        "nesterov",
+        "lr_schedule",
+        "decay_rate",
+        "decay_epochs",
+    ),
+    "Training loop": (
+        "batch_size",
+        "epochs",
+        "early_stopping",
+        "monitor",
+        "patience",
+        "restore_best_weights",
+        "seed",
+    ),
     "Augmentation and class weights": ("augment", "shift", "rotation", "zoom", "class_weighting"),
 }
 
@@ -129,19 +143,30 @@ def field_widget(container: Any, cls: type, field: dataclasses.Field, value: Any
     if kind is int:
         return int(container.number_input(label, value=int(value), step=1, help=help_text, key=key))
     if kind is float:
-        return float(container.number_input(
-            label, value=float(value), step=_float_step(float(value)), format="%g", help=help_text, key=key
-        ))
+        return float(
+            container.number_input(
+                label,
+                value=float(value),
+                step=_float_step(float(value)),
+                format="%g",
+                help=help_text,
+                key=key,
+            )
+        )
     choices = field_choices(field.name) if kind is str else None
     if choices:
-        return container.selectbox(label, choices, index=choices.index(value), help=help_text, key=key)
+        return container.selectbox(
+            label, choices, index=choices.index(value), help=help_text, key=key
+        )
     if typing.get_origin(kind) is tuple:
-        return container.text_input(label, value=", ".join(map(str, value)), help=help_text, key=key)
+        return container.text_input(
+            label, value=", ".join(map(str, value)), help=help_text, key=key
+        )
     return container.text_input(label, value=str(value), help=help_text, key=key)
 
 
 def config_form(base: Any, key_prefix: str, columns: int = 3) -> tuple[Any | None, str | None]:
-    """Widgets for every field of base's class; returns (validated config, None) or (None, message)."""
+    """Widgets for every field of base's class: (validated config, None) or (None, message)."""
     cls = type(base)
     values: dict[str, Any] = {}
     for title, fields in sections(cls).items():
@@ -149,7 +174,11 @@ def config_form(base: Any, key_prefix: str, columns: int = 3) -> tuple[Any | Non
         cols = st.columns(columns)
         for position, field in enumerate(fields):
             values[field.name] = field_widget(
-                cols[position % columns], cls, field, getattr(base, field.name), f"{key_prefix}_{field.name}"
+                cols[position % columns],
+                cls,
+                field,
+                getattr(base, field.name),
+                f"{key_prefix}_{field.name}",
             )
     try:
         for field in dataclasses.fields(cls):

@@ -1,4 +1,4 @@
-"""Turn what the Draw page receives (canvas RGBA or an uploaded file) into the models' 28x28 input."""
+"""Turn what the Draw page receives (canvas RGBA or an upload) into the models' 28x28 input."""
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
@@ -15,7 +15,9 @@ def open_upload(upload) -> Image.Image:
             image.load()
             return image.copy()
     except (UnidentifiedImageError, OSError) as error:
-        raise DataError(f"{name} is not an image Pillow can read ({error}); upload a PNG, JPEG, BMP or GIF.") from None
+        raise DataError(
+            f"{name} is not an image Pillow can read ({error}); upload a PNG, JPEG, BMP or GIF."
+        ) from None
 
 
 def to_pixels(raw) -> np.ndarray:

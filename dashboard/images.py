@@ -11,7 +11,9 @@ def enlarge(image: np.ndarray, factor: int = 3) -> np.ndarray:
     return np.kron(image, np.ones((factor, factor), dtype=image.dtype))
 
 
-def sample_indices(labels: np.ndarray, count: int, seed: int, label: int | None = None) -> np.ndarray:
+def sample_indices(
+    labels: np.ndarray, count: int, seed: int, label: int | None = None
+) -> np.ndarray:
     """count random indices (all of one class when label is given), reproducible by seed."""
     pool = np.flatnonzero(labels == label) if label is not None else np.arange(len(labels))
     rng = np.random.default_rng(seed)
@@ -28,21 +30,26 @@ def class_means(images: np.ndarray, labels: np.ndarray, num_classes: int) -> np.
     return means.round().astype(np.uint8)
 
 
-def intensity_stats(images: np.ndarray) -> dict[str, float]:
-    """Pixel statistics a student can relate to preprocessing (scaling, ink coverage)."""
-    pixels = images.astype(np.float32)
+def intensity_counts(images: np.ndarray, chunk: int = 8192) -> np.ndarray:
+    """Pixels per intensity 0..255 over all images, in chunks (bincount widens to int64)."""
+    counts = np.zeros(256, dtype=np.int64)
+    for start in range(0, len(images), chunk):
+        counts += np.bincount(images[start : start + chunk].ravel(), minlength=256)
+    return counts
+
+
+def intensity_stats(counts: np.ndarray) -> dict[str, float]:
+    """Pixel statistics from the intensity counts (one pass over the data, no float copy)."""
+    values = np.arange(256, dtype=np.float64)
+    total = counts.sum()
+    mean = float((counts * values).sum() / total)
+    variance = float((counts * values**2).sum() / total - mean**2)
     return {
-        "mean pixel value": float(pixels.mean()),
-        "std of pixel values": float(pixels.std()),
-        "ink pixels (> 0) per image, %": float((images > 0).mean() * 100),
-        "bright pixels (> 127) per image, %": float((images > 127).mean() * 100),
+        "mean pixel value": mean,
+        "std of pixel values": max(variance, 0.0) ** 0.5,
+        "ink pixels (> 0), %": float(counts[1:].sum() / total * 100),
+        "bright pixels (> 127), %": float(counts[128:].sum() / total * 100),
     }
-
-
-def ink_histogram(images: np.ndarray, max_images: int = 5000) -> np.ndarray:
-    """Counts of each non-zero intensity 1..255 (zeros dominate and would hide the rest)."""
-    values = images[:max_images].ravel()
-    return np.bincount(values[values > 0], minlength=256)[1:]
 
 
 def look_alike_groups(classes: list[str]) -> list[list[int]]:

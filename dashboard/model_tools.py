@@ -1,4 +1,4 @@
-"""Model-side helpers for pages (import TensorFlow lazily: only pages that need models call these)."""
+"""Model helpers for pages; TensorFlow is imported lazily, only by pages that call these."""
 
 import json
 
@@ -20,7 +20,7 @@ def model_summary(config_json: str, num_classes: int) -> tuple[str, int]:
 
 
 def augment_preview(images: np.ndarray, copies: int = 5, seed: int = 0) -> list[list[np.ndarray]]:
-    """copies augmented versions of each uint8 image, made by the library's own augmentation layers."""
+    """copies augmented versions of each uint8 image, by the library's own augment_* layers."""
     from emnist_core.models import build_model
 
     model = build_model(CNNConfig(augment=True, seed=seed), num_classes=2)

@@ -26,7 +26,9 @@ def runs_dir_key() -> str:
 
 def family(run: Any) -> str:
     config = run.config
-    return getattr(config, "family", None) or (config.get("family", "?") if isinstance(config, dict) else "?")
+    return getattr(config, "family", None) or (
+        config.get("family", "?") if isinstance(config, dict) else "?"
+    )
 
 
 def status(run: Any) -> str:
@@ -90,7 +92,10 @@ def focus_ui() -> list[Any]:
         return []
     by_id = {run.run_id: run for run in runs}
     chosen = st.sidebar.multiselect(
-        "Runs in focus", list(by_id), default=default_focus(runs), format_func=lambda rid: label(by_id[rid]),
+        "Runs in focus",
+        list(by_id),
+        default=default_focus(runs),
+        format_func=lambda rid: label(by_id[rid]),
         key="sidebar_runs_" + "_".join(sorted(by_id))[-200:],
         help="Results, Compare and Draw use these; the default is the best MLP and the best CNN.",
     )

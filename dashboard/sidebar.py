@@ -8,6 +8,7 @@ from dashboard import run_state, state
 from emnist_core.data import resolve_data_dir
 from emnist_core.errors import EmnistError
 
+
 def data_source_ui() -> state.DataChoice:
     """Sidebar widgets for the data source; returns what they resolved to."""
     kind = st.sidebar.radio(
@@ -24,7 +25,9 @@ def data_source_ui() -> state.DataChoice:
             help="Official gzip IDX files, the gzip.zip archive, or the Kaggle CSV files.",
         )
         if not text.strip():
-            return state.DataChoice(kind, Path("."), None, "Type the path of a folder with EMNIST files.")
+            return state.DataChoice(
+                kind, Path("."), None, "Type the path of a folder with EMNIST files."
+            )
         return state.load_choice(kind, Path(text.strip()).expanduser())
     if kind == state.SOURCE_SYNTHETIC:
         try:
@@ -74,6 +77,8 @@ def sidebar() -> state.DataChoice:
     elif choice.dataset.synthetic:
         st.sidebar.warning("SYNTHETIC demo data: generated strokes, not real handwriting.")
     else:
-        st.sidebar.caption(f"{len(choice.dataset.train):,} train / {len(choice.dataset.test):,} test images")
+        st.sidebar.caption(
+            f"{len(choice.dataset.train):,} train / {len(choice.dataset.test):,} test images"
+        )
     run_state.focus_ui()
     return choice

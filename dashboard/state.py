@@ -101,8 +101,17 @@ def load_choice(kind: str, folder: Path) -> DataChoice:
 # Widget keys whose values should survive a visit to another page. Streamlit forgets the
 # state of widgets a rerun did not draw; writing a key back to itself on every rerun (from
 # app.py, which always runs) keeps it. Buttons must not be listed: they cannot be set.
-PERSISTENT_PREFIXES = ("train_family", "train_preset", "train_mlp_", "train_cnn_", "train_name_",
-                       "explore_class", "explore_count", "draw_stroke", "results_norm")
+PERSISTENT_PREFIXES = (
+    "train_family",
+    "train_preset",
+    "train_mlp_",
+    "train_cnn_",
+    "train_name_",
+    "explore_class",
+    "explore_count",
+    "draw_stroke",
+    "results_norm",
+)
 
 
 def keep_widget_values() -> None:
@@ -131,9 +140,14 @@ def require_dataset() -> Dataset:
 def data_badge(dataset: Dataset) -> None:
     """The one-line data label every page shows; synthetic data is flagged loudly."""
     if dataset.synthetic:
-        st.warning(f"SYNTHETIC demo data - not real handwriting. {dataset.label}", icon=":material/warning:")
+        st.warning(
+            f"SYNTHETIC demo data - not real handwriting. {dataset.label}",
+            icon=":material/warning:",
+        )
     else:
-        st.caption(f"Data: {dataset.label} - {len(dataset.train):,} train, {len(dataset.test):,} test")
+        st.caption(
+            f"Data: {dataset.label} - {len(dataset.train):,} train, {len(dataset.test):,} test"
+        )
 
 
 def show_error(error: Exception) -> None:

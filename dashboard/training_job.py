@@ -35,8 +35,17 @@ def _train_work(configs: list[tuple[Any, str, str | None]], dataset: Dataset):
             def progress(event: Any, name: str = name) -> None:
                 job.report({**as_event(event), "model": name})
 
-            runs.append(train(config, dataset, progress=progress, stop_event=job.stop_event,
-                              name=name, preset=preset, command="dashboard Train page"))
+            runs.append(
+                train(
+                    config,
+                    dataset,
+                    progress=progress,
+                    stop_event=job.stop_event,
+                    name=name,
+                    preset=preset,
+                    command="dashboard Train page",
+                )
+            )
         return runs
 
     return work
@@ -115,8 +124,15 @@ def curves_figure(epochs: list[dict]) -> go.Figure:
             name = prefix + metric
             if name in frame and "epoch" in frame:
                 label = ("validation " if prefix else "train ") + metric
-                figure.add_scatter(x=frame["epoch"], y=frame[name], name=label, mode="lines+markers",
-                                   line={"dash": dash}, row=1, col=column)
+                figure.add_scatter(
+                    x=frame["epoch"],
+                    y=frame[name],
+                    name=label,
+                    mode="lines+markers",
+                    line={"dash": dash},
+                    row=1,
+                    col=column,
+                )
     figure.update_xaxes(title_text="epoch")
     figure.update_layout(height=320, margin={"t": 40, "b": 10})
     return figure
@@ -127,15 +143,19 @@ def _finished_ui(snap: dict) -> None:
     if status == "failed":
         st.error(f"'{snap['label']}' failed: {error}")
     elif status == "stopped":
-        st.warning(f"'{snap['label']}' was stopped after {format_seconds(snap['elapsed'])}; "
-                   "what it learned so far is saved as a partial run marked 'stopped'.")
+        st.warning(
+            f"'{snap['label']}' was stopped after {format_seconds(snap['elapsed'])}; "
+            "what it learned so far is saved as a partial run marked 'stopped'."
+        )
     else:
-        st.success(f"'{snap['label']}' finished in {format_seconds(snap['elapsed'])}. "
-                   "See it on the Results page.")
+        st.success(
+            f"'{snap['label']}' finished in {format_seconds(snap['elapsed'])}. "
+            "See it on the Results page."
+        )
 
 
 def job_panel(job: Job, key: str) -> None:
-    """Live status of a job: progress bar with ETA, curves and Stop; refreshes itself while running."""
+    """A job's live status: progress bar with ETA, curves and Stop; refreshes while running."""
     was_running = job.running
 
     @st.fragment(run_every=REFRESH_SECONDS if was_running else None)
@@ -146,14 +166,19 @@ def job_panel(job: Job, key: str) -> None:
                 st.rerun(scope="app")  # refresh run lists everywhere once it ends
             _finished_ui(snap)
         else:
-            st.progress(progress_fraction(snap["progress"]), text=f"Training '{snap['label']}': {progress_text(snap)}")
+            st.progress(
+                progress_fraction(snap["progress"]),
+                text=f"Training '{snap['label']}': {progress_text(snap)}",
+            )
             if snap["stop_requested"]:
                 st.info("Stopping at the end of the current batch...")
             elif st.button("Stop", key=f"{key}_stop", type="primary"):
                 job.stop()
                 st.info("Stopping at the end of the current batch...")
         model = snap["progress"].get("model")
-        epochs = [e for e in snap["epochs"] if e.get("epoch") is not None and e.get("model") == model]
+        epochs = [
+            e for e in snap["epochs"] if e.get("epoch") is not None and e.get("model") == model
+        ]
         if epochs:
             st.plotly_chart(curves_figure(epochs), key=f"{key}_curves")
 
@@ -176,9 +201,14 @@ def quick_offer_ui(key: str, families: tuple[str, ...] = ("mlp", "cnn")) -> None
     if job is not None and job.running:
         return
     names = " and ".join(family.upper() for family in families)
-    st.info(f"No saved {names} run for this yet. Train the `quick` preset{'s' if len(families) > 1 else ''} "
-            "(about 90 seconds each on this machine) with one click, then come back here.")
-    if st.button(f"Train quick {' + '.join(f.upper() for f in families)}", key=f"{key}_quick", type="primary"):
+    st.info(
+        f"No saved {names} run for this yet. Train the `quick` "
+        f"preset{'s' if len(families) > 1 else ''} "
+        "(about 90 seconds each on this machine) with one click, then come back here."
+    )
+    if st.button(
+        f"Train quick {' + '.join(f.upper() for f in families)}", key=f"{key}_quick", type="primary"
+    ):
         from emnist_core.presets import get_preset
 
         configs = [(get_preset(family, "quick"), f"{family}-quick", "quick") for family in families]

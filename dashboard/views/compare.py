@@ -1,6 +1,5 @@
 """Compare page: two or more runs side by side, and whether the CNN's lead is real (McNemar)."""
 
-import numpy as np
 import streamlit as st
 
 from dashboard import charts, run_state, state, training_job
@@ -28,9 +27,18 @@ def pick_runs_ui(runs: list) -> list:
     by_id = {run.run_id: run for run in runs}
     default = [run.run_id for run in run_state.focus_runs() if run.run_id in by_id]
     if len(default) < 2:
-        default = run_state.default_focus(runs) if len(run_state.default_focus(runs)) >= 2 else list(by_id)[:2]
-    chosen = st.multiselect("Runs to compare (the first is the reference)", list(by_id), default=default,
-                            format_func=lambda rid: run_state.label(by_id[rid]), key="compare_runs")
+        default = (
+            run_state.default_focus(runs)
+            if len(run_state.default_focus(runs)) >= 2
+            else list(by_id)[:2]
+        )
+    chosen = st.multiselect(
+        "Runs to compare (the first is the reference)",
+        list(by_id),
+        default=default,
+        format_func=lambda rid: run_state.label(by_id[rid]),
+        key="compare_runs",
+    )
     return [by_id[rid] for rid in chosen]
 
 
@@ -42,14 +50,18 @@ def contenders(runs: list, dataset) -> list:
     out = []
     for run, name in zip(runs, names, strict=True):
         timing = run.info.get("timing") or {}
-        out.append(Contender(
-            name=name if names.count(name) == 1 else f"{name} ({run.run_id})",
-            evaluation=run_state.evaluation(run_state.runs_dir_key(), run.run_id, state.current_data().key, dataset),
-            params=run.info.get("params"),
-            train_seconds=timing.get("train_seconds"),
-            seconds_per_epoch=timing.get("seconds_per_epoch"),
-            latency_ms=latency_ms(run_state.runs_dir_key(), run.run_id),
-        ))
+        out.append(
+            Contender(
+                name=name if names.count(name) == 1 else f"{name} ({run.run_id})",
+                evaluation=run_state.evaluation(
+                    run_state.runs_dir_key(), run.run_id, state.current_data().key, dataset
+                ),
+                params=run.info.get("params"),
+                train_seconds=timing.get("train_seconds"),
+                seconds_per_epoch=timing.get("seconds_per_epoch"),
+                latency_ms=latency_ms(run_state.runs_dir_key(), run.run_id),
+            )
+        )
     return out
 
 
@@ -57,19 +69,33 @@ def pair_ui(pair, dataset, classes: list[str], evaluations: dict) -> None:
     st.subheader(f"{pair.name_b} against {pair.name_a}")
     verdict = st.success if pair.mcnemar.significant else st.info
     verdict(pair.sentence)
-    st.caption(f"McNemar's test ({pair.mcnemar.method}): {pair.mcnemar.only_a} images only {pair.name_a} gets "
-               f"right, {pair.mcnemar.only_b} only {pair.name_b} gets right; p = {pair.mcnemar.p_value:.3g}.")
-    st.plotly_chart(charts.f1_difference_bars(pair.f1_differences, pair.name_a, pair.name_b),
-                    key=f"compare_f1_{pair.name_a}_{pair.name_b}")
-    for winner, loser, indices in ((pair.name_b, pair.name_a, pair.only_b_right),
-                                   (pair.name_a, pair.name_b, pair.only_a_right)):
-        st.markdown(f"**{winner} right, {loser} wrong** ({len(indices)} images; first 24 shown, "
-                    f"caption: what {loser} said)")
+    st.caption(
+        f"McNemar's test ({pair.mcnemar.method}): {pair.mcnemar.only_a} images only "
+        f"{pair.name_a} gets right, {pair.mcnemar.only_b} only {pair.name_b} gets right; "
+        f"p = {pair.mcnemar.p_value:.3g}."
+    )
+    st.plotly_chart(
+        charts.f1_difference_bars(pair.f1_differences, pair.name_a, pair.name_b),
+        key=f"compare_f1_{pair.name_a}_{pair.name_b}",
+    )
+    for winner, loser, indices in (
+        (pair.name_b, pair.name_a, pair.only_b_right),
+        (pair.name_a, pair.name_b, pair.only_a_right),
+    ):
+        st.markdown(
+            f"**{winner} right, {loser} wrong** ({len(indices)} images; first 24 shown, "
+            f"caption: what {loser} said)"
+        )
         shown = indices[:24]
         if len(shown):
-            st.image([enlarge(dataset.test.images[i], 2) for i in shown],
-                     caption=[f"{classes[evaluations[winner].y_true[i]]} (≠ {classes[evaluations[loser].predicted[i]]})"
-                              for i in shown])
+            st.image(
+                [enlarge(dataset.test.images[i], 2) for i in shown],
+                caption=[
+                    f"{classes[evaluations[winner].y_true[i]]} "
+                    f"(≠ {classes[evaluations[loser].predicted[i]]})"
+                    for i in shown
+                ],
+            )
 
 
 def main() -> None:
@@ -79,7 +105,9 @@ def main() -> None:
     runs = run_state.usable(run_state.list_runs())
     families = {run_state.family(run) for run in runs}
     if len(runs) < 2:
-        training_job.quick_offer_ui("compare", tuple(f for f in ("mlp", "cnn") if f not in families) or ("mlp", "cnn"))
+        training_job.quick_offer_ui(
+            "compare", tuple(f for f in ("mlp", "cnn") if f not in families) or ("mlp", "cnn")
+        )
         return
     chosen = pick_runs_ui(runs)
     if len(chosen) < 2:
@@ -95,9 +123,14 @@ def main() -> None:
         return
     table = result.table.copy()
     st.dataframe(table.style.format(precision=4, na_rep="?"), key="compare_table")
-    frames = {item.name: charts.history_frame(run.history) for item, run in zip(items, chosen, strict=True)}
+    frames = {
+        item.name: charts.history_frame(run.history)
+        for item, run in zip(items, chosen, strict=True)
+    }
     left, right = st.columns(2)
-    left.plotly_chart(charts.curves(frames, "accuracy", validation_only=True), key="compare_val_acc")
+    left.plotly_chart(
+        charts.curves(frames, "accuracy", validation_only=True), key="compare_val_acc"
+    )
     right.plotly_chart(charts.curves(frames, "loss", validation_only=True), key="compare_val_loss")
     st.markdown(WHY_CNN)
     evaluations = {item.name: item.evaluation for item in items}

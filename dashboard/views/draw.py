@@ -17,7 +17,9 @@ HINT = "Draw a character on the black square (one letter or digit, as large as t
 def models_in_focus() -> list:
     """The first MLP and first CNN among the runs in focus (either may be missing)."""
     focus = run_state.focus_runs()
-    chosen = [next((run for run in focus if run_state.family(run) == fam), None) for fam in ("mlp", "cnn")]
+    chosen = [
+        next((run for run in focus if run_state.family(run) == fam), None) for fam in ("mlp", "cnn")
+    ]
     return [run for run in chosen if run is not None]
 
 
@@ -25,11 +27,20 @@ def input_ui():
     """Canvas or upload; returns the raw image (array or file) or None when there is nothing yet."""
     mode = st.radio("Input", ("Draw", "Upload an image"), horizontal=True, key="draw_mode")
     if mode == "Upload an image":
-        upload = st.file_uploader("Image file (PNG, JPG, ...), dark-on-light or light-on-dark",
-                                  type=["png", "jpg", "jpeg", "bmp", "gif", "webp"], key="draw_upload")
+        upload = st.file_uploader(
+            "Image file (PNG, JPG, ...), dark-on-light or light-on-dark",
+            type=["png", "jpg", "jpeg", "bmp", "gif", "webp"],
+            key="draw_upload",
+        )
         return upload
-    width = st.slider("Stroke width", 5, 40, 20, key="draw_stroke",
-                      help="EMNIST strokes are thick; around 20 on this 280-pixel canvas matches them.")
+    width = st.slider(
+        "Stroke width",
+        5,
+        40,
+        20,
+        key="draw_stroke",
+        help="EMNIST strokes are thick; around 20 on this 280-pixel canvas matches them.",
+    )
     st.caption("The toolbar above the canvas undoes, redoes or clears (bin icon) your strokes.")
     return canvas.draw_canvas(width, key="draw_canvas")
 
@@ -44,8 +55,14 @@ def top5_ui(column, run, pixels: np.ndarray) -> float:
     column.markdown(f"### {top[0][0]}  \n{top[0][1]:.0%} sure")
     frame = pd.DataFrame({"class": [c for c, _ in top], "probability": [p for _, p in top]})
     column.dataframe(
-        frame, hide_index=True, key=f"draw_top_{run.run_id}",
-        column_config={"probability": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="percent")},
+        frame,
+        hide_index=True,
+        key=f"draw_top_{run.run_id}",
+        column_config={
+            "probability": st.column_config.ProgressColumn(
+                min_value=0.0, max_value=1.0, format="percent"
+            )
+        },
     )
     return elapsed_ms
 
@@ -79,7 +96,10 @@ def main() -> None:
         training_job.quick_offer_ui("draw")
         return
     if len(runs) == 1:
-        st.caption(f"Only a {run_state.family(runs[0]).upper()} is in focus; pick runs in the sidebar to compare.")
+        st.caption(
+            f"Only a {run_state.family(runs[0]).upper()} is in focus; "
+            "pick runs in the sidebar to compare."
+        )
     for run in runs:  # load and warm up before the first stroke, so each stroke answers fast
         run_state.predictor(run_state.runs_dir_key(), run.run_id)
     drawing, results = st.columns([1, 2])

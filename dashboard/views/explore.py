@@ -14,10 +14,11 @@ ALL = "All classes"
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _train_summaries(source_key: str, _dataset: Dataset) -> tuple[np.ndarray, dict, np.ndarray]:
-    """Class means, pixel stats and ink histogram, computed once per data source (slow on 112k images)."""
+    """Class means, pixel stats and the ink histogram, once per data source (112k images)."""
     train = _dataset.train
     means = img.class_means(train.images, train.labels, _dataset.num_classes)
-    return means, img.intensity_stats(train.images), img.ink_histogram(train.images)
+    counts = img.intensity_counts(train.images)
+    return means, img.intensity_stats(counts), counts[1:]
 
 
 def samples_ui(dataset: Dataset) -> None:
@@ -48,7 +49,10 @@ def counts_ui(dataset: Dataset) -> None:
             "class": dataset.classes * 2,
             "split": ["train"] * dataset.num_classes + ["test"] * dataset.num_classes,
             "images": np.concatenate(
-                [dataset.train.class_counts(dataset.num_classes), dataset.test.class_counts(dataset.num_classes)]
+                [
+                    dataset.train.class_counts(dataset.num_classes),
+                    dataset.test.class_counts(dataset.num_classes),
+                ]
             ),
         }
     )
@@ -70,7 +74,12 @@ def stats_ui(dataset: Dataset) -> None:
     left, right = st.columns([1, 2])
     _, stats, counts = _train_summaries(str(dataset.source), dataset)
     left.dataframe(pd.Series(stats, name="train").round(2), key="explore_stats")
-    figure = px.bar(x=np.arange(1, 256), y=counts, labels={"x": "intensity (0 = background, not shown)", "y": "pixels"}, height=260)
+    figure = px.bar(
+        x=np.arange(1, 256),
+        y=counts,
+        labels={"x": "intensity (0 = background, not shown)", "y": "pixels"},
+        height=260,
+    )
     right.plotly_chart(figure, key="explore_hist")
 
 
@@ -91,7 +100,9 @@ def look_alikes_ui(dataset: Dataset) -> None:
 def augmentation_ui(dataset: Dataset) -> None:
     """What training with augmentation would show the model (imports the model code lazily)."""
     st.subheader("Augmentation preview")
-    st.caption("Small random shifts, rotations and zoom, as the training applies them when augmentation is on.")
+    st.caption(
+        "Small random shifts, rotations and zoom, as training applies them when augmentation is on."
+    )
     if not st.button("Show augmented copies", key="explore_augment"):
         return
     from dashboard.model_tools import augment_preview
@@ -104,7 +115,10 @@ def augmentation_ui(dataset: Dataset) -> None:
         st.info(f"Augmentation preview unavailable: {error}")
         return
     for original, copies in zip(originals, rows, strict=True):
-        st.image([img.enlarge(original, 2)] + [img.enlarge(c, 2) for c in copies], caption=["original"] + [""] * len(copies))
+        st.image(
+            [img.enlarge(original, 2)] + [img.enlarge(c, 2) for c in copies],
+            caption=["original"] + [""] * len(copies),
+        )
 
 
 def main() -> None:

@@ -15,8 +15,13 @@ def pick_run_ui(runs: list):
     ids = [run.run_id for run in runs]
     default = ids.index(focus[0].run_id) if focus and focus[0].run_id in ids else 0
     by_id = {run.run_id: run for run in runs}
-    chosen = st.selectbox("Run", ids, index=default, format_func=lambda rid: run_state.label(by_id[rid]),
-                          key="results_run")
+    chosen = st.selectbox(
+        "Run",
+        ids,
+        index=default,
+        format_func=lambda rid: run_state.label(by_id[rid]),
+        key="results_run",
+    )
     return by_id[chosen]
 
 
@@ -31,7 +36,9 @@ def headline_ui(run, evaluation) -> None:
     cols[3].metric("Test loss", f"{evaluation.loss:.3f}")
     cols[4].metric("Parameters", f"{int(run.info.get('params') or 0):,}")
     seconds = timing.get("train_seconds")
-    cols[5].metric("Training time", training_job.format_seconds(seconds) if seconds is not None else "?")
+    cols[5].metric(
+        "Training time", training_job.format_seconds(seconds) if seconds is not None else "?"
+    )
 
 
 def curves_ui(run) -> None:
@@ -41,7 +48,9 @@ def curves_ui(run) -> None:
         return
     left, right = st.columns(2)
     left.plotly_chart(charts.curves({run_state.run_name(run): frame}, "loss"), key="results_loss")
-    right.plotly_chart(charts.curves({run_state.run_name(run): frame}, "accuracy"), key="results_acc")
+    right.plotly_chart(
+        charts.curves({run_state.run_name(run): frame}, "accuracy"), key="results_acc"
+    )
 
 
 def selected_cell(event, classes: list[str]) -> tuple[int, int] | None:
@@ -56,33 +65,56 @@ def selected_cell(event, classes: list[str]) -> tuple[int, int] | None:
 def confusion_ui(evaluation, dataset) -> None:
     """Heatmap; clicking a cell (or choosing it below) shows the test images behind it."""
     st.subheader("Confusion matrix")
-    normalise = st.radio("Show", ("counts", "row-normalised"), horizontal=True, key="results_norm") != "counts"
+    normalise = (
+        st.radio("Show", ("counts", "row-normalised"), horizontal=True, key="results_norm")
+        != "counts"
+    )
     figure = charts.confusion_heatmap(evaluation.confusion, evaluation.classes, normalise)
-    event = st.plotly_chart(figure, on_select="rerun", selection_mode="points", key="results_confusion")
+    event = st.plotly_chart(
+        figure, on_select="rerun", selection_mode="points", key="results_confusion"
+    )
     cell = selected_cell(event, evaluation.classes)
     pairs = evaluation.confused_pairs(top=10)
     st.caption("Click a cell, or pick a true/predicted pair here:")
     left, right = st.columns(2)
     default_true, default_pred = cell or (
-        (evaluation.classes.index(pairs["true"][0]), evaluation.classes.index(pairs["predicted"][0]))
-        if len(pairs) else (0, 0)
+        (
+            evaluation.classes.index(pairs["true"][0]),
+            evaluation.classes.index(pairs["predicted"][0]),
+        )
+        if len(pairs)
+        else (0, 0)
     )
-    true_label = left.selectbox("True class", range(evaluation.num_classes), index=default_true,
-                                format_func=lambda i: evaluation.classes[i], key=f"results_true_{cell}")
-    pred_label = right.selectbox("Predicted class", range(evaluation.num_classes), index=default_pred,
-                                 format_func=lambda i: evaluation.classes[i], key=f"results_pred_{cell}")
+    true_label = left.selectbox(
+        "True class",
+        range(evaluation.num_classes),
+        index=default_true,
+        format_func=lambda i: evaluation.classes[i],
+        key=f"results_true_{cell}",
+    )
+    pred_label = right.selectbox(
+        "Predicted class",
+        range(evaluation.num_classes),
+        index=default_pred,
+        format_func=lambda i: evaluation.classes[i],
+        key=f"results_pred_{cell}",
+    )
     cell_images_ui(evaluation, dataset, true_label, pred_label)
 
 
 def cell_images_ui(evaluation, dataset, true_label: int, pred_label: int) -> None:
     indices = evaluation.cell_indices(true_label, pred_label)
     classes = evaluation.classes
-    st.markdown(f"**{len(indices)} test image(s)** of **{classes[true_label]}** predicted as "
-                f"**{classes[pred_label]}**" + (" (first 40)" if len(indices) > 40 else ""))
+    st.markdown(
+        f"**{len(indices)} test image(s)** of **{classes[true_label]}** predicted as "
+        f"**{classes[pred_label]}**" + (" (first 40)" if len(indices) > 40 else "")
+    )
     shown = indices[:40]
     if len(shown):
-        st.image([enlarge(dataset.test.images[i], 2) for i in shown],
-                 caption=[f"{evaluation.confidence[i]:.0%}" for i in shown])
+        st.image(
+            [enlarge(dataset.test.images[i], 2) for i in shown],
+            caption=[f"{evaluation.confidence[i]:.0%}" for i in shown],
+        )
 
 
 def tables_ui(evaluation) -> pd.DataFrame:
@@ -101,29 +133,49 @@ def gallery_ui(evaluation, dataset) -> None:
     st.subheader("Sample predictions")
     rng = np.random.default_rng(st.session_state.get("results_gallery_seed", 0))
     if st.button("Show other samples", key="results_gallery_redraw"):
-        st.session_state["results_gallery_seed"] = st.session_state.get("results_gallery_seed", 0) + 1
+        st.session_state["results_gallery_seed"] = (
+            st.session_state.get("results_gallery_seed", 0) + 1
+        )
     classes = evaluation.classes
-    for title, pool in (("Right", np.flatnonzero(evaluation.correct)), ("Wrong", evaluation.misclassified_indices)):
+    for title, pool in (
+        ("Right", np.flatnonzero(evaluation.correct)),
+        ("Wrong", evaluation.misclassified_indices),
+    ):
         shown = rng.choice(pool, size=min(16, len(pool)), replace=False) if len(pool) else []
         st.markdown(f"**{title}** ({len(pool)} of {len(evaluation.y_true)})")
         if len(shown):
-            st.image([enlarge(dataset.test.images[i], 2) for i in shown],
-                     caption=[f"{classes[evaluation.predicted[i]]} {evaluation.confidence[i]:.0%}"
-                              + ("" if evaluation.correct[i] else f" (is {classes[evaluation.y_true[i]]})")
-                              for i in shown])
+            st.image(
+                [enlarge(dataset.test.images[i], 2) for i in shown],
+                caption=[
+                    f"{classes[evaluation.predicted[i]]} {evaluation.confidence[i]:.0%}"
+                    + ("" if evaluation.correct[i] else f" (is {classes[evaluation.y_true[i]]})")
+                    for i in shown
+                ],
+            )
 
 
 def downloads_ui(run, evaluation, per_class: pd.DataFrame) -> None:
     st.subheader("Downloads")
     left, right = st.columns(2)
-    summary = pd.DataFrame([{"class": "ALL (macro)", **{k: v for k, v in evaluation.summary().items()}}])
+    summary = pd.DataFrame(
+        [{"class": "ALL (macro)", **{k: v for k, v in evaluation.summary().items()}}]
+    )
     csv = pd.concat([summary, per_class], ignore_index=True).to_csv(index=False)
-    left.download_button("Metrics (CSV)", csv, file_name=f"{run.run_id}-metrics.csv", mime="text/csv",
-                         key="results_dl_metrics")
+    left.download_button(
+        "Metrics (CSV)",
+        csv,
+        file_name=f"{run.run_id}-metrics.csv",
+        mime="text/csv",
+        key="results_dl_metrics",
+    )
     model_file = run.model_path
     if model_file.exists():
-        right.download_button("Model file (.keras)", model_file.read_bytes(), file_name=f"{run.run_id}.keras",
-                              key="results_dl_model")
+        right.download_button(
+            "Model file (.keras)",
+            model_file.read_bytes(),
+            file_name=f"{run.run_id}.keras",
+            key="results_dl_model",
+        )
 
 
 def main() -> None:
@@ -136,7 +188,9 @@ def main() -> None:
         return
     run = pick_run_ui(runs)
     try:
-        evaluation = run_state.evaluation(run_state.runs_dir_key(), run.run_id, state.current_data().key, dataset)
+        evaluation = run_state.evaluation(
+            run_state.runs_dir_key(), run.run_id, state.current_data().key, dataset
+        )
     except EmnistError as error:
         state.show_error(error)
         return

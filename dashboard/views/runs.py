@@ -13,24 +13,30 @@ def runs_table(runs: list) -> pd.DataFrame:
     rows = []
     for run in runs:
         timing = run.info.get("timing") or {}
-        rows.append({
-            "name": run_state.run_name(run),
-            "family": run_state.family(run).upper(),
-            "status": run_state.status(run),
-            "test accuracy": run_state.accuracy(run),
-            "parameters": run.info.get("params"),
-            "training s": timing.get("train_seconds"),
-            "epochs": timing.get("epochs_run"),
-            "data": "SYNTHETIC" if (run.info.get("data") or {}).get("synthetic") else (run.info.get("data") or {}).get("source"),
-            "created": run.info.get("created"),
-            "id": run.run_id,
-        })
+        rows.append(
+            {
+                "name": run_state.run_name(run),
+                "family": run_state.family(run).upper(),
+                "status": run_state.status(run),
+                "test accuracy": run_state.accuracy(run),
+                "parameters": run.info.get("params"),
+                "training s": timing.get("train_seconds"),
+                "epochs": timing.get("epochs_run"),
+                "data": "SYNTHETIC"
+                if (run.info.get("data") or {}).get("synthetic")
+                else (run.info.get("data") or {}).get("source"),
+                "created": run.info.get("created"),
+                "id": run.run_id,
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def rename_ui(run) -> None:
     left, right = st.columns([3, 1])
-    new_name = left.text_input("New name", value=run_state.run_name(run), key=f"runs_name_{run.run_id}")
+    new_name = left.text_input(
+        "New name", value=run_state.run_name(run), key=f"runs_name_{run.run_id}"
+    )
     right.write("")
     if right.button("Rename", key=f"runs_rename_{run.run_id}"):
         try:
@@ -74,10 +80,16 @@ def main() -> None:
     if not runs:
         st.info("No saved runs yet. Train one on the Train page; it appears here when it finishes.")
         return
-    st.dataframe(runs_table(runs), hide_index=True, key="runs_table",
-                 column_config={"test accuracy": st.column_config.NumberColumn(format="percent")})
+    st.dataframe(
+        runs_table(runs),
+        hide_index=True,
+        key="runs_table",
+        column_config={"test accuracy": st.column_config.NumberColumn(format="percent")},
+    )
     by_id = {run.run_id: run for run in runs}
-    chosen = st.selectbox("Run", list(by_id), format_func=lambda rid: run_state.label(by_id[rid]), key="runs_pick")
+    chosen = st.selectbox(
+        "Run", list(by_id), format_func=lambda rid: run_state.label(by_id[rid]), key="runs_pick"
+    )
     run = by_id[chosen]
     rename_ui(run)
     delete_ui(run)

@@ -14,11 +14,21 @@ PRESETS = ("quick", "baseline", "tuned")
 def choose_ui() -> tuple[str, str]:
     """Family and preset pickers; the preset fills the form below."""
     left, right = st.columns(2)
-    family = left.radio("Model family", ("mlp", "cnn"), horizontal=True, key="train_family",
-                        format_func=lambda f: {"mlp": "MLP (dense layers)", "cnn": "CNN (convolutions)"}[f])
-    preset = right.radio("Start from preset", PRESETS, horizontal=True, key="train_preset",
-                         help="quick: about 90 s here, for a live demo. baseline: a plain textbook model. "
-                         "tuned: our best (slower).")
+    family = left.radio(
+        "Model family",
+        ("mlp", "cnn"),
+        horizontal=True,
+        key="train_family",
+        format_func=lambda f: {"mlp": "MLP (dense layers)", "cnn": "CNN (convolutions)"}[f],
+    )
+    preset = right.radio(
+        "Start from preset",
+        PRESETS,
+        horizontal=True,
+        key="train_preset",
+        help="quick: about 90 s here, for a live demo. baseline: a plain textbook model. "
+        "tuned: our best (slower).",
+    )
     return family, preset
 
 
@@ -46,8 +56,10 @@ def start_ui(config, family: str, preset: str) -> None:
     busy = job is not None and job.running
     if st.button("Start training", type="primary", key="train_start", disabled=config is None):
         if busy:
-            st.warning(f"'{job.label}' is still running on this data source. Stop it or wait for it "
-                       "to finish before starting another.")
+            st.warning(
+                f"'{job.label}' is still running on this data source. Stop it or wait for it "
+                "to finish before starting another."
+            )
         else:
             run_name = name.strip() or default_name
             changed = config != get_preset(family, preset)
@@ -68,7 +80,9 @@ def main() -> None:
         state.show_error(error)
         st.stop()
     st.subheader("Hyperparameters")
-    st.caption("Hover the ? beside a field for what it does. Impossible values are refused before training.")
+    st.caption(
+        "Hover the ? beside a field for what it does. Impossible values are refused up front."
+    )
     config, problem = config_form(base, key_prefix=f"train_{family}_{preset}")
     if problem:
         st.error(problem)

@@ -1,4 +1,4 @@
-"""Start `streamlit run dashboard/app.py` on a free loopback port for browser tests and benchmarks."""
+"""Run `streamlit run dashboard/app.py` on a free loopback port (browser tests, benchmarks)."""
 
 import os
 import socket
@@ -11,8 +11,16 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def free_port() -> int:
@@ -39,13 +47,28 @@ def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60.0) -> 
 def streamlit_server(env: dict[str, str], log_path: Path):
     """Yield the base URL of a running dashboard; the server is stopped afterwards."""
     port = free_port()
-    command = [sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard" / "app.py"),
-               "--server.port", str(port), "--server.headless", "true", "--server.address", "127.0.0.1",
-               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(REPO / "dashboard" / "app.py"),
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+    ]
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "w") as log:
-        process = subprocess.Popen(command, cwd=REPO, env={**os.environ, **env}, stdout=log,
-                                   stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            command, cwd=REPO, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT
+        )
         url = f"http://127.0.0.1:{port}"
         try:
             wait_healthy(url, process)

@@ -5,7 +5,6 @@ folders, then acts as a student would. Screenshots land in test-output/screensho
 """
 
 import os
-import time
 
 import pytest
 
@@ -101,12 +100,19 @@ def test_student_journey(tmp_path):
             page.locator('[data-testid="stSidebar"]').get_by_text("Synthetic demo set").click()
             page.get_by_text("Mean image per class").wait_for(timeout=WAIT_MS)
             page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=WAIT_MS)
-            expect(page.get_by_text("SYNTHETIC demo data - not real handwriting").first).to_be_visible()
+            expect(
+                page.get_by_text("SYNTHETIC demo data - not real handwriting").first
+            ).to_be_visible()
             _shot(page, "1-explore")
 
             _train(page, "MLP (dense layers)", "e2e-mlp", {"hidden units": "64", "epochs": "1"})
             _shot(page, "2-train")
-            _train(page, "CNN (convolutions)", "e2e-cnn", {"conv filters": "4", "dense units": "16", "epochs": "1"})
+            _train(
+                page,
+                "CNN (convolutions)",
+                "e2e-cnn",
+                {"conv filters": "4", "dense units": "16", "epochs": "1"},
+            )
 
             _go(page, "Results")
             page.get_by_text("Confusion matrix").wait_for(timeout=WAIT_MS)

@@ -10,15 +10,23 @@ APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 
 @pytest.fixture(scope="session")
 def tiny_runs_dir(synthetic_dataset, tmp_path_factory):
-    """A runs folder with one tiny MLP and one tiny CNN, trained for two epochs on synthetic data."""
+    """A runs folder with a tiny MLP and a tiny CNN, two epochs each on synthetic data."""
     from emnist_core.config import CNNConfig, MLPConfig
     from emnist_core.training import train
 
     runs_dir = tmp_path_factory.mktemp("runs")
-    train(MLPConfig(hidden_units=(16,), epochs=2, batch_size=64), synthetic_dataset,
-          runs_dir=runs_dir, name="tiny-mlp")
-    train(CNNConfig(conv_filters=(4,), dense_units=(), epochs=2, batch_size=64), synthetic_dataset,
-          runs_dir=runs_dir, name="tiny-cnn")
+    train(
+        MLPConfig(hidden_units=(16,), epochs=2, batch_size=64),
+        synthetic_dataset,
+        runs_dir=runs_dir,
+        name="tiny-mlp",
+    )
+    train(
+        CNNConfig(conv_filters=(4,), dense_units=(), epochs=2, batch_size=64),
+        synthetic_dataset,
+        runs_dir=runs_dir,
+        name="tiny-cnn",
+    )
     return runs_dir
 
 

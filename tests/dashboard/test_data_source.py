@@ -42,7 +42,9 @@ def test_download_offline_shows_the_library_message(no_data, monkeypatch):
     app.run()
     app.sidebar.button(key="sidebar_download").click().run()
     assert not app.exception
-    assert any("Place gzip.zip in the data folder by hand" in text for text in texts(app.sidebar.error))
+    assert any(
+        "Place gzip.zip in the data folder by hand" in text for text in texts(app.sidebar.error)
+    )
 
 
 def test_synthetic_demo_is_generated_and_labelled(no_data):
@@ -63,7 +65,9 @@ def test_bad_local_folder_gives_a_message_not_a_traceback(no_data):
     assert any("Type the path" in text for text in texts(app.sidebar.error))
     app.sidebar.text_input(key="sidebar_folder").set_value(str(no_data / "nowhere")).run()
     assert not app.exception
-    assert any("No complete EMNIST" in text and "nowhere" in text for text in texts(app.sidebar.error))
+    assert any(
+        "No complete EMNIST" in text and "nowhere" in text for text in texts(app.sidebar.error)
+    )
 
 
 def test_local_folder_loads_its_data(no_data, synthetic_dir):
@@ -78,8 +82,14 @@ def test_local_folder_loads_its_data(no_data, synthetic_dir):
 
 def test_explore_class_filter_and_redraw(app_env):
     app = open_page("explore")
-    for name in ("Samples", "Class counts", "Mean image per class", "Pixel intensities",
-                 "Look-alike classes", "Augmentation preview"):
+    for name in (
+        "Samples",
+        "Class counts",
+        "Mean image per class",
+        "Pixel intensities",
+        "Look-alike classes",
+        "Augmentation preview",
+    ):
         assert name in texts(app.subheader)
     app.selectbox(key="explore_class").set_value("A").run()
     assert not app.exception

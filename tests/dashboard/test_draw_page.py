@@ -25,7 +25,9 @@ def _stroke() -> np.ndarray:
     return image
 
 
-@pytest.mark.parametrize("image", [None, np.zeros((280, 280, 4), dtype=np.uint8)], ids=["none", "blank"])
+@pytest.mark.parametrize(
+    "image", [None, np.zeros((280, 280, 4), dtype=np.uint8)], ids=["none", "blank"]
+)
 def test_empty_canvas_shows_a_hint_not_a_prediction(app_env, monkeypatch, image):
     monkeypatch.setattr("dashboard.canvas.draw_canvas", _canvas_returning(image))
     app = open_page("draw")
@@ -44,9 +46,15 @@ def test_drawing_shows_top5_of_both_models_and_the_28x28_input(app_env, monkeypa
     tables = [frame.value for frame in app.dataframe]
     assert len(tables) == 2 and all(len(table) == 5 for table in tables)
     for table in tables:
-        assert table["probability"].is_monotonic_decreasing and table["probability"].sum() <= 1.0 + 1e-6
-    assert any(image.caption.startswith("What the models see") for element in app.get("image")
-               for image in element.proto.imgs)
+        assert (
+            table["probability"].is_monotonic_decreasing
+            and table["probability"].sum() <= 1.0 + 1e-6
+        )
+    assert any(
+        image.caption.startswith("What the models see")
+        for element in app.get("image")
+        for image in element.proto.imgs
+    )
     app.slider(key="draw_stroke").set_value(30).run()
     assert fake.widths[-1] == 30
 

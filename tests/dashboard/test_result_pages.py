@@ -1,4 +1,4 @@
-"""Results, Compare and Runs pages against two tiny saved runs; the quick-training offer without runs."""
+"""Results, Compare and Runs pages on two tiny saved runs; quick-training offers with no runs."""
 
 import pytest
 
@@ -41,18 +41,25 @@ def test_results_cell_choice_shows_the_images_behind_it(app_env):
     app.selectbox(key="results_pred_None").set_value(pred_label).run()
     expected = int(evaluation.confusion[true_label, pred_label])
     assert expected >= 1
-    assert any(f"**{expected} test image(s)** of **A** predicted as **{dataset.classes[pred_label]}**" in text
-               for text in texts(app.markdown))
+    assert any(
+        f"**{expected} test image(s)** of **A** predicted as **{dataset.classes[pred_label]}**"
+        in text
+        for text in texts(app.markdown)
+    )
 
 
 def test_compare_shows_table_mcnemar_and_disagreements(app_env):
     app = open_page("compare")
     assert not app.exception
     tables = [frame.value for frame in app.dataframe]
-    assert any(set(table.index) == {"tiny-mlp", "tiny-cnn"} and "accuracy" in table for table in tables)
+    assert any(
+        set(table.index) == {"tiny-mlp", "tiny-cnn"} and "accuracy" in table for table in tables
+    )
     assert texts(app.info) + texts(app.success), "the plain-words McNemar verdict is missing"
-    assert any(text.startswith("McNemar's test (") and "only tiny-cnn gets right" in text
-               for text in texts(app.caption))
+    assert any(
+        text.startswith("McNemar's test (") and "only tiny-cnn gets right" in text
+        for text in texts(app.caption)
+    )
     assert any("tiny-cnn against tiny-mlp" in text for text in texts(app.subheader))
     assert any(" right, " in text and " wrong** (" in text for text in texts(app.markdown))
 

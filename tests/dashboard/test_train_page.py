@@ -23,8 +23,11 @@ def test_form_shows_every_config_field_with_help(app_env):
     from emnist_core.config import MLPConfig
 
     app = open_page("train")
-    labels = {w.label: w for group in (app.number_input, app.checkbox, app.selectbox, app.text_input)
-              for w in group}
+    labels = {
+        w.label: w
+        for group in (app.number_input, app.checkbox, app.selectbox, app.text_input)
+        for w in group
+    }
     for field in dataclasses.fields(MLPConfig):
         widget = labels[field.name.replace("_", " ")]
         assert widget.help and "default" in widget.help, field.name
@@ -78,8 +81,18 @@ def test_second_start_explains_what_runs_and_stop_ends_the_job(app_env):
 
     def blocking(job):
         while not job.stop_event.is_set() and not release.is_set():
-            job.report({"event": "batch", "epoch": 1, "epochs": 3, "step": 5, "steps_per_epoch": 10,
-                        "loss": 1.5, "accuracy": 0.4, "eta": 42.0})
+            job.report(
+                {
+                    "event": "batch",
+                    "epoch": 1,
+                    "epochs": 3,
+                    "step": 5,
+                    "steps_per_epoch": 10,
+                    "loss": 1.5,
+                    "accuracy": 0.4,
+                    "eta": 42.0,
+                }
+            )
             job.stop_event.wait(0.05)
 
     job = state.job_manager().start(_data_key(app_env), "a long CNN", blocking)
