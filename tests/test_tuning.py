@@ -276,3 +276,14 @@ def test_selection_uses_the_validation_accuracy_of_the_kept_model():
 def test_bad_settings_are_refused(changes, message):
     with pytest.raises(Exception, match=message):
         TuneSettings(**changes)
+
+
+def test_the_cli_offers_every_sampler_without_importing_optuna():
+    from emnist_core.cli import tune_cmd
+    from emnist_core.tuning import SAMPLERS
+
+    assert tune_cmd.SAMPLERS == SAMPLERS
+    code = ("import sys; import emnist_core.cli as cli; cli.build_parser(); "
+            "print('optuna' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
+    assert done.stdout.strip() == "False", done.stderr
