@@ -63,7 +63,8 @@ def download_ui(folder: Path) -> None:
 
 def no_data_ui(choice: state.DataChoice) -> None:
     """Explain in the main area why there is no data and how to get some."""
-    st.sidebar.error(choice.problem or "No data.")
+    # The first line names the folder; the page shows the full message with the fix.
+    st.sidebar.error((choice.problem or "No data.").splitlines()[0])
     if choice.kind == state.SOURCE_OFFICIAL:
         download_ui(choice.folder)
 

@@ -43,13 +43,13 @@ def test_drawing_shows_top5_of_both_models_and_the_28x28_input(app_env, monkeypa
     headers = [text for text in texts(app.markdown) if text.startswith("**")]
     assert any("**MLP** · tiny-mlp" in text for text in headers)
     assert any("**CNN** · tiny-cnn" in text for text in headers)
-    tables = [frame.value for frame in app.dataframe]
-    assert len(tables) == 2 and all(len(table) == 5 for table in tables)
-    for table in tables:
-        assert (
-            table["probability"].is_monotonic_decreasing
-            and table["probability"].sum() <= 1.0 + 1e-6
-        )
+    bars = [bar.proto for bar in app.get("progress")]
+    assert len(bars) == 10  # top 5 of each model
+    for model_bars in (bars[:5], bars[5:]):
+        shares = [float(bar.text.rsplit(": ", 1)[1].rstrip("%")) / 100 for bar in model_bars]
+        assert shares == sorted(shares, reverse=True) and sum(shares) <= 1.0 + 1e-3
+        values = [bar.value for bar in model_bars]
+        assert all(abs(v - share * 100) <= 1 for v, share in zip(values, shares, strict=True))
     assert any(
         image.caption.startswith("What the models see")
         for element in app.get("image")
