@@ -41,6 +41,7 @@ def train_one(family: str, preset: str, data_dir: str, runs_dir: str) -> dict:
         "test_accuracy": run.metrics["accuracy"], "macro_f1": run.metrics["macro_f1"],
         "train_seconds": timing["train_seconds"], "epochs_run": timing["epochs_run"],
         "images_per_second": timing["images_per_second"], "params": run.info["params"],
+        "train_cpu_seconds": timing.get("train_cpu_seconds"),
         "process_cpu_seconds": round(time.process_time() - cpu_before, 1),
         "total_wall_seconds": round(time.perf_counter() - started, 1),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),

@@ -161,7 +161,7 @@ def train(
     prior = fit_split.class_counts(dataset.num_classes) / len(fit_split)
     model = build_model(config, dataset.num_classes, steps_per_epoch=steps, class_prior=prior)
     reporter = _ProgressAndStop(progress, stop_event, config.epochs, steps)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     fit_history = model.fit(
         fit_split.images, fit_split.labels, batch_size=config.batch_size, epochs=config.epochs,
         validation_data=None if val_split is None else (val_split.images, val_split.labels),
@@ -169,13 +169,15 @@ def train(
         callbacks=_callbacks(config, reporter, val_split is not None), shuffle=True, verbose=0,
     )
     train_seconds = time.perf_counter() - started
+    train_cpu_seconds = time.process_time() - cpu_started
     use_plain_loss(model)
     history = _history(fit_history, reporter)
     metrics = _test_metrics(model, dataset)
     run_id = new_run_id(config.family)
     info = run_info(
         run_id=run_id, config=config, dataset=dataset, model=model, name=name, command=command,
-        preset=preset, stopped_at=reporter.stopped_at, train_seconds=train_seconds,
+        preset=preset, stopped_at=reporter.stopped_at,
+        train_seconds=train_seconds, train_cpu_seconds=train_cpu_seconds,
         history=history, sizes={"train": len(fit_split), "test": len(dataset.test),
                                 "validation": 0 if val_split is None else len(val_split)},
     )

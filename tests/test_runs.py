@@ -36,7 +36,9 @@ def test_run_folder_holds_every_file(saved_run):
     info = json.loads((saved_run.run_dir / "run.json").read_text())
     assert info["status"] == "complete" and info["family"] == "mlp"
     assert set(info["versions"]) >= {"python", "tensorflow", "keras", "numpy"}
-    assert {"train_seconds", "epochs_run", "seconds_per_epoch"} <= set(info["timing"])
+    assert {"train_seconds", "train_cpu_seconds", "epochs_run", "seconds_per_epoch",
+            "images_per_second"} <= set(info["timing"])
+    assert info["timing"]["train_cpu_seconds"] > 0
     assert not [p for p in saved_run.run_dir.parent.iterdir() if p.name.startswith(".")]
 
 
