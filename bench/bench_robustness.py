@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import statistics
 import sys
 import time
@@ -70,17 +71,28 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
+def cpu_seconds() -> float:
+    """User + system CPU time of this process so far (all threads)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def timed_sweeps(models: dict, dataset, repeats: int):
-    """The curves frame and the wall seconds of each of `repeats` full sweeps."""
-    seconds = []
+    """The curves frame, and the wall and CPU seconds of each of `repeats` full sweeps.
+
+    CPU seconds say what the sweep costs whatever else the machine is doing: on an idle
+    2-core machine the wall time approaches CPU seconds / 2.
+    """
+    wall, cpu = [], []
     for _ in range(repeats):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), cpu_seconds()
         frame = robustness_curves(models, dataset.test, RobustnessConfig())
-        seconds.append(time.perf_counter() - started)
-    return frame, seconds
+        wall.append(time.perf_counter() - started)
+        cpu.append(cpu_seconds() - cpu_started)
+    return frame, wall, cpu
 
 
-def report(dataset, runs: list, names: list[str], frame, seconds: list[float]) -> None:
+def report(dataset, runs: list, names: list[str], frame, seconds: list[float], cpu: list[float]):
     print(
         f"data: {dataset.label} ({len(dataset.test)} test images); machine: {platform.machine()}, "
         f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
@@ -94,7 +106,8 @@ def report(dataset, runs: list, names: list[str], frame, seconds: list[float]) -
     print(
         f"sweep: {RobustnessConfig().steps} levels x {len(runs)} runs x {len(dataset.test)} "
         f"images; wall time median {statistics.median(seconds):.1f} s "
-        f"(runs: {', '.join(f'{s:.1f}' for s in seconds)})"
+        f"(runs: {', '.join(f'{s:.1f}' for s in seconds)}); CPU time median "
+        f"{statistics.median(cpu):.1f} s"
     )
     for perturbation in PERTURBATIONS:
         print()
@@ -112,13 +125,14 @@ def main() -> None:
     names = [
         f"{run.family.upper()} {run.info.get('preset') or 'custom'} ({run.run_id})" for run in runs
     ]
-    frame, seconds = timed_sweeps(
+    frame, seconds, cpu = timed_sweeps(
         named_models(dict(zip(names, runs, strict=True))), dataset, args.repeats
     )
-    report(dataset, runs, names, frame, seconds)
+    report(dataset, runs, names, frame, seconds, cpu)
     if args.json:
         payload = {
             "seconds": seconds,
+            "cpu_seconds": cpu,
             "names": names,
             "run_ids": [r.run_id for r in runs],
             "rows": frame.to_dict(orient="records"),
