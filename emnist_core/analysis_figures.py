@@ -87,7 +87,7 @@ def robustness_figure(
 
 
 def _front_lines(rows: pd.DataFrame, cost: str) -> list[go.Scatter]:
-    """A dotted staircase through each data source's Pareto-front runs, cheapest first."""
+    """Rings on each data source's Pareto-front runs, joined cheapest first by a dotted line."""
     fronts = rows[rows[f"pareto_{cost}"]].groupby("data", sort=False)
     lines = []
     for data, group in fronts:
@@ -96,9 +96,10 @@ def _front_lines(rows: pd.DataFrame, cost: str) -> list[go.Scatter]:
             go.Scatter(
                 x=front[cost],
                 y=front["accuracy"] * 100,
-                mode="lines",
+                mode="lines+markers",  # rings, so a one-run front still shows
                 name="Pareto front" if fronts.ngroups == 1 else f"Pareto front ({data})",
                 line={"color": "#444", "dash": "dot", "width": 2, "shape": "hv"},
+                marker={"symbol": "circle-open", "size": 26, "color": "#444", "line": {"width": 2}},
                 hoverinfo="skip",
             )
         )

@@ -119,8 +119,8 @@ def efficiency_ui(mlp, cnn, runs: list) -> None:
     by_params.plotly_chart(efficiency_figure(table, "params"), key="why_eff_params")
     by_time.plotly_chart(efficiency_figure(table, "train_seconds"), key="why_eff_time")
     st.caption(
-        f"Every saved run trained on {data}; the dotted line joins the runs no other run "
-        "beats on both accuracy and cost (the Pareto front)."
+        f"Every saved run trained on {data}. Ringed runs form the Pareto front: no other run "
+        "is at least as accurate for less cost."
     )
     if mlp.run_id not in set(table["run_id"]):
         st.info(
