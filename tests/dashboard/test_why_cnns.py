@@ -100,3 +100,12 @@ def test_runs_trained_on_other_data_are_not_compared_for_efficiency(app_env):
     assert any("trained on other data" in text for text in texts(app.info))
     said = [text for text in texts(app.markdown) if "font-size" in text]
     assert len(said) == 2  # robustness and representations still explained
+
+
+def test_without_data_the_page_explains_how_to_get_it(monkeypatch, tmp_path):
+    monkeypatch.setenv("EMNIST_DATA_DIR", str(tmp_path / "empty"))
+    monkeypatch.setenv("EMNIST_RUNS_DIR", str(tmp_path / "runs"))
+    monkeypatch.setenv("EMNIST_SYNTHETIC_DIR", str(tmp_path / "demo"))
+    app = open_page("why_cnns")
+    assert any("No data loaded yet" in text for text in texts(app.info))
+    assert not charts(app)
