@@ -115,11 +115,32 @@ def progress_text(snap: dict) -> str:
     return " · ".join(parts)
 
 
-def curves_figure(epochs: list[dict]) -> go.Figure:
-    """Loss and accuracy per epoch, train and validation, from the job's epoch events."""
-    frame = pd.DataFrame(epochs)
+def batch_frame(batches: list[dict]) -> pd.DataFrame:
+    """Per-batch events with x = fractional epoch (epoch 2, half done -> 1.5)."""
+    frame = pd.DataFrame(batches)
+    needed = {"epoch", "step", "steps_per_epoch", "loss", "accuracy"}
+    if frame.empty or not needed <= set(frame.columns):
+        return pd.DataFrame(columns=["x", "loss", "accuracy"])
+    frame["x"] = frame["epoch"] - 1 + frame["step"] / frame["steps_per_epoch"].clip(lower=1)
+    return frame
+
+
+def curves_figure(epochs: list[dict], batches: list[dict] | None = None) -> go.Figure:
+    """Loss and accuracy: per batch (thin, live within an epoch) and per epoch with validation."""
+    frame, live = pd.DataFrame(epochs), batch_frame(batches or [])
     figure = make_subplots(rows=1, cols=2, subplot_titles=("loss", "accuracy"))
     for column, metric in enumerate(("loss", "accuracy"), start=1):
+        if len(live):
+            figure.add_scatter(
+                x=live["x"],
+                y=live[metric],
+                name=f"train {metric} per batch",
+                mode="lines",
+                line={"width": 1},
+                opacity=0.5,
+                row=1,
+                col=column,
+            )
         for prefix, dash in (("", "solid"), ("val_", "dash")):
             name = prefix + metric
             if name in frame and "epoch" in frame:
@@ -179,8 +200,9 @@ def job_panel(job: Job, key: str) -> None:
         epochs = [
             e for e in snap["epochs"] if e.get("epoch") is not None and e.get("model") == model
         ]
-        if epochs:
-            st.plotly_chart(curves_figure(epochs), key=f"{key}_curves")
+        batches = [e for e in snap["batches"] if e.get("model") == model]
+        if epochs or batches:
+            st.plotly_chart(curves_figure(epochs, batches), key=f"{key}_curves")
 
     panel()
 

@@ -1,0 +1,51 @@
+"""Pure parts of the live training panel: progress fraction, text, and the live curves."""
+
+from dashboard.training_job import curves_figure, format_seconds, progress_fraction, progress_text
+
+
+def _batch(epoch: int, step: int, loss: float) -> dict:
+    return {
+        "event": "batch",
+        "epoch": epoch,
+        "epochs": 4,
+        "step": step,
+        "steps_per_epoch": 10,
+        "loss": loss,
+        "accuracy": 1 - loss,
+        "eta": 75.0,
+        "model": "cnn-quick",
+    }
+
+
+def test_progress_fraction_counts_epochs_and_steps():
+    assert progress_fraction(_batch(1, 5, 0.9)) == 5 / 40
+    assert progress_fraction(_batch(3, 10, 0.5)) == 30 / 40
+    assert progress_fraction({"event": "epoch", "epoch": 2, "epochs": 4}) == 0.5
+    assert progress_fraction({}) == 0.0
+
+
+def test_progress_text_says_where_it_is_and_how_long_is_left():
+    text = progress_text({"progress": _batch(2, 3, 0.25), "elapsed": 61.0})
+    assert "epoch 2/4" in text and "step 3/10" in text and "loss 0.250" in text
+    assert "accuracy 75.0%" in text and "elapsed 1 min 01 s" in text and "ETA 1 min 15 s" in text
+    assert format_seconds(None) == "estimating..."
+
+
+def test_live_curves_plot_batches_before_the_first_epoch_ends():
+    batches = [_batch(1, step, 1.0 / step) for step in range(1, 6)]
+    figure = curves_figure([], batches)
+    names = [trace.name for trace in figure.data]
+    assert names == ["train loss per batch", "train accuracy per batch"]
+    assert list(figure.data[0].x) == [0.1, 0.2, 0.3, 0.4, 0.5]
+    epochs = [
+        {
+            "event": "epoch",
+            "epoch": 1,
+            "loss": 0.5,
+            "val_loss": 0.6,
+            "accuracy": 0.8,
+            "val_accuracy": 0.7,
+        }
+    ]
+    with_epochs = [trace.name for trace in curves_figure(epochs, batches).data]
+    assert "validation loss" in with_epochs and "validation accuracy" in with_epochs
