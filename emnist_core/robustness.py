@@ -1,5 +1,4 @@
-"""Robustness curves: test accuracy of each model as the test images are shifted, rotated, scaled,
-thickened or thinned, or made noisy, step by step.
+"""Robustness curves: test accuracy as the images are shifted, rotated, scaled, re-stroked, noised.
 
 Each level's perturbed images are made once, in one batched call, and shared by every
 model, which is then called directly in batches (never `predict`). The cost is one
@@ -8,7 +7,6 @@ Random choices (shift direction, rotation sign, noise) are seeded, so two runs, 
 two sweeps, see exactly the same perturbed images.
 """
 
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -237,16 +235,6 @@ def robustness_curves(
                 if progress is not None:
                     progress(done, total)
     return pd.DataFrame(rows, columns=COLUMNS)
-
-
-def timed_curves(
-    models_or_runs: Any, test_split: Split, config: RobustnessConfig | None = None
-) -> tuple[pd.DataFrame, float]:
-    """robustness_curves plus the seconds the sweep took (model loading excluded)."""
-    models = named_models(models_or_runs)
-    started = time.perf_counter()
-    frame = robustness_curves(models, test_split, config)
-    return frame, time.perf_counter() - started
 
 
 def accuracy_at(frame: pd.DataFrame, run: str, perturbation: str, level: float) -> float:
