@@ -30,15 +30,14 @@ def pick_pair_ui(runs: list) -> tuple:
     chosen = []
     for column, family in ((left, "mlp"), (right, "cnn")):
         options = [run for run in runs if run_state.family(run) == family]
-        preferred = next(
-            (run for run in focus if run_state.family(run) == family), None
-        ) or run_state.best_of(runs, family)
         ids = [run.run_id for run in options]
         by_id = {run.run_id: run for run in options}
+        in_focus = [run.run_id for run in focus if run.run_id in by_id]  # focus may be other data
+        preferred = in_focus[0] if in_focus else run_state.best_of(options, family).run_id
         picked = column.selectbox(
             f"{family.upper()} run",
             ids,
-            index=ids.index(preferred.run_id),
+            index=ids.index(preferred),
             format_func=lambda rid, by_id=by_id: run_state.label(by_id[rid]),
             key=f"why_{family}",
         )
