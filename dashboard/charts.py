@@ -42,22 +42,46 @@ def curves(
 
 
 def confusion_heatmap(confusion: np.ndarray, classes: list[str], normalise: bool) -> go.Figure:
-    """True class down, predicted across; row-normalised puts each recall on the diagonal."""
+    """True class down, predicted across; row-normalised puts each recall on the diagonal.
+
+    Plotly heatmaps send no selection events, so an almost invisible square marker sits
+    on every cell: clicking a cell selects its marker, whose x/y name the cell.
+    """
     values = confusion.astype(float)
     if normalise:
         values = values / np.maximum(values.sum(axis=1, keepdims=True), 1)
+    hover = "true %{y} → predicted %{x}: %{customdata}<extra></extra>"
     figure = go.Figure(
-        go.Heatmap(
-            z=values,
-            x=classes,
-            y=classes,
-            colorscale="Blues",
-            hovertemplate="true %{y} → predicted %{x}: %{z}<extra></extra>",
-        )
+        go.Heatmap(z=values, x=classes, y=classes, colorscale="Blues", hoverinfo="skip")
+    )
+    rows, cols = np.meshgrid(np.arange(len(classes)), np.arange(len(classes)), indexing="ij")
+    figure.add_scatter(
+        x=[classes[c] for c in cols.ravel()],
+        y=[classes[r] for r in rows.ravel()],
+        customdata=np.round(values.ravel(), 3),
+        mode="markers",
+        hovertemplate=hover,
+        marker={"symbol": "square", "size": 11, "color": "#e76f51", "opacity": 0.01},
+        selected={"marker": {"opacity": 0.6}},
+        unselected={"marker": {"opacity": 0.01}},
+        showlegend=False,
+        name="cells",
     )
     figure.update_layout(
-        xaxis={"title": "predicted", "type": "category", "side": "top", "dtick": 1},
-        yaxis={"title": "true", "type": "category", "autorange": "reversed", "dtick": 1},
+        # Fixed ranges: the marker layer must not pad the axes past the heatmap's cells.
+        xaxis={
+            "title": "predicted",
+            "type": "category",
+            "side": "top",
+            "dtick": 1,
+            "range": [-0.5, len(classes) - 0.5],
+        },
+        yaxis={
+            "title": "true",
+            "type": "category",
+            "dtick": 1,
+            "range": [len(classes) - 0.5, -0.5],
+        },
         height=640,
         margin={"t": 60, "b": 10},
         clickmode="event+select",

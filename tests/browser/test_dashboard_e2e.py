@@ -45,6 +45,15 @@ def _go(page, title: str) -> None:
     page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
 
 
+def _settled(page) -> None:
+    """Wait until the page's script has finished (Streamlit's running indicator gone)."""
+    page.wait_for_timeout(300)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=WAIT_MS
+    )
+    page.wait_for_timeout(300)  # stale elements of the previous run are removed at the end
+
+
 def _set_field(page, label: str, value: str) -> None:
     field = page.get_by_label(label, exact=True)
     field.fill(value)
@@ -58,6 +67,7 @@ def _train(page, family_label: str, run_name: str, fields: dict[str, str]) -> No
     page.get_by_text("Hyperparameters").wait_for(timeout=WAIT_MS)
     page.get_by_text(family_label).click()
     page.get_by_label(next(iter(fields)), exact=True).wait_for(timeout=WAIT_MS)  # the family's form
+    _settled(page)
     page.get_by_text("Trainable + non-trainable parameters").wait_for(timeout=WAIT_MS)
     for label, value in fields.items():
         _set_field(page, label, value)
@@ -66,6 +76,18 @@ def _train(page, family_label: str, run_name: str, fields: dict[str, str]) -> No
         expect(page.get_by_label(label, exact=True)).to_have_value(value)
     page.get_by_role("button", name="Start training").click()
     page.get_by_text(f"'{run_name}' finished in").wait_for(timeout=TRAIN_WAIT_MS)
+
+
+def _click_cell(page, row: int, col: int, classes: int) -> None:
+    """Click one cell of the confusion heatmap (its plot area is the drag layer)."""
+    area = page.locator(".js-plotly-plot:has(.heatmaplayer) .nsewdrag").first
+    area.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    box = area.bounding_box()
+    page.mouse.click(
+        box["x"] + box["width"] * (col + 0.5) / classes,
+        box["y"] + box["height"] * (row + 0.5) / classes,
+    )
 
 
 def _stroke(page, canvas_box, points) -> None:
@@ -117,7 +139,10 @@ def test_student_journey(tmp_path):
             _go(page, "Results")
             page.get_by_text("Confusion matrix").wait_for(timeout=WAIT_MS)
             page.locator(".js-plotly-plot .heatmaplayer").first.wait_for(timeout=WAIT_MS)
-            page.get_by_text("Confusion matrix").scroll_into_view_if_needed()
+            _click_cell(page, row=10, col=10, classes=47)  # the 'A' -> 'A' cell
+            expect(page.get_by_text("test image(s) of A predicted as A")).to_be_visible(
+                timeout=WAIT_MS
+            )
             _shot(page, "3-results")
 
             _go(page, "Compare")
