@@ -1,4 +1,4 @@
-"""End to end in Debian's Chromium: synthetic data, train from the page, Results, Compare, Draw.
+"""End to end in Debian's Chromium: synthetic data, train, Results, Compare, Draw, Why CNNs win.
 
 Starts `streamlit run dashboard/app.py` on a free loopback port with empty data and runs
 folders, then acts as a student would. Screenshots land in test-output/screenshots/.
@@ -158,15 +158,29 @@ def test_student_journey(tmp_path):
             page.get_by_text("What the models see").wait_for(timeout=WAIT_MS)
             expect(page.get_by_text("sure").first).to_be_visible()
             _shot(page, "5-draw")
+            gradcam = page.get_by_text("CNN Grad-CAM").first
+            gradcam.wait_for(timeout=WAIT_MS)
+            gradcam.scroll_into_view_if_needed()
+            expect(gradcam).to_be_visible()
+            _shot(page, "5b-draw-inside")
 
             page.get_by_role("button", name="Reset canvas & history").click()
             expect(page.get_by_text("What the models see")).to_have_count(0, timeout=WAIT_MS)
             expect(page.get_by_text("Draw a character on the black square")).to_be_visible()
             _shot(page, "6-draw-cleared")
 
+            _go(page, "Why CNNs win")
+            page.get_by_text("1 · Move it, turn it, smudge it").wait_for(timeout=WAIT_MS)
+            page.get_by_text("3 · What the last hidden layer has learned").wait_for(
+                timeout=WAIT_MS
+            )
+            _settled(page)
+            expect(page.locator(".js-plotly-plot").first).to_be_visible()
+            _shot(page, "7-why-cnns")
+
             _go(page, "Runs")
             page.get_by_text("Config").wait_for(timeout=WAIT_MS)
-            _shot(page, "7-runs")
+            _shot(page, "8-runs")
             assert not page.get_by_text("Traceback").count()
         except Exception:
             _shot(page, "failure")
