@@ -1,23 +1,14 @@
 """Turn what the Draw page receives (canvas RGBA or an upload) into the models' 28x28 input."""
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
-from emnist_core.errors import DataError
-from emnist_core.preprocess import preprocess_image
+from emnist_core.preprocess import preprocess_image, read_image
 
 
 def open_upload(upload) -> Image.Image:
     """A PIL image from an uploaded file object, or a DataError saying what to upload instead."""
-    name = getattr(upload, "name", "the uploaded file")
-    try:
-        with Image.open(upload) as image:
-            image.load()
-            return image.copy()
-    except (UnidentifiedImageError, OSError) as error:
-        raise DataError(
-            f"{name} is not an image Pillow can read ({error}); upload a PNG, JPEG, BMP or GIF."
-        ) from None
+    return read_image(upload, getattr(upload, "name", "the uploaded file"))
 
 
 def to_pixels(raw) -> np.ndarray:

@@ -36,19 +36,28 @@ class EmptyDrawingError(DataError):
     """The canvas or image holds no ink, so there is nothing to predict."""
 
 
-def load_image_file(path: str | Path) -> Image.Image:
-    """Open an image file fully (so the file is closed), with a clear error if it is not one."""
-    path = Path(path)
-    if not path.is_file():
-        raise DataError(f"no image file at {path}; check the path")
+def read_image(source, name: str) -> Image.Image:
+    """Open an image from a path or a file object fully (so it is closed), or a DataError.
+
+    The dashboard's upload and the CLI's file argument both come through here, so a
+    non-image gets the same message wherever it is given.
+    """
     try:
-        with Image.open(path) as image:
+        with Image.open(source) as image:
             image.load()
             return image.copy()
     except (UnidentifiedImageError, OSError) as exc:
         raise DataError(
-            f"{path} is not an image Pillow can read ({exc}); use a PNG, JPEG, BMP or GIF file"
-        ) from exc
+            f"{name} is not an image Pillow can read ({exc}); use a PNG, JPEG, BMP or GIF file"
+        ) from None
+
+
+def load_image_file(path: str | Path) -> Image.Image:
+    """Open an image file, with a clear error if it is missing or not an image."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"no image file at {path}; check the path")
+    return read_image(path, str(path))
 
 
 def _pil_to_array(image: Image.Image) -> np.ndarray:
