@@ -87,17 +87,3 @@ def confusion_heatmap(confusion: np.ndarray, classes: list[str], normalise: bool
         clickmode="event+select",
     )
     return figure
-
-
-def f1_difference_bars(frame: pd.DataFrame, name_a: str, name_b: str) -> go.Figure:
-    """Per-class F1 of B minus A: bars above zero are classes where B is better."""
-    colours = np.where(frame["difference"] >= 0, "#2a9d8f", "#e76f51")
-    figure = go.Figure(go.Bar(x=frame["class"], y=frame["difference"], marker_color=colours))
-    figure.update_layout(
-        title=f"F1 of {name_b} minus F1 of {name_a}, per class",
-        xaxis={"type": "category"},
-        yaxis_title="F1 difference",
-        height=340,
-        margin={"t": 40, "b": 10},
-    )
-    return figure

@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboard import charts, run_state, state, training_job
 from dashboard.images import enlarge
+from emnist_core import figures
 from emnist_core.errors import EmnistError
 
 WHY_CNN = (
@@ -75,7 +76,7 @@ def pair_ui(pair, dataset, classes: list[str], evaluations: dict) -> None:
         f"p = {pair.mcnemar.p_value:.3g}."
     )
     st.plotly_chart(
-        charts.f1_difference_bars(pair.f1_differences, pair.name_a, pair.name_b),
+        figures.f1_difference_bars(pair.f1_differences, pair.name_a, pair.name_b),
         key=f"compare_f1_{pair.name_a}_{pair.name_b}",
     )
     for winner, loser, indices in (
