@@ -5,10 +5,15 @@ unbalanced stand-in train set (see BENCHMARKS.md for what each measured); baseli
 is the plain model a course would start from.
 """
 
-from emnist_core.config import CNNConfig, MLPConfig, TrainingConfig
+import json
+import os
+from pathlib import Path
+
+from emnist_core.config import CNNConfig, MLPConfig, TrainingConfig, config_from_dict
 from emnist_core.errors import ConfigError
 
 PRESET_NAMES = ("baseline", "quick", "tuned")
+PRESETS_ENV = "EMNIST_PRESETS_DIR"
 
 PRESETS: dict[str, dict[str, TrainingConfig]] = {
     "mlp": {
@@ -50,12 +55,41 @@ PRESETS: dict[str, dict[str, TrainingConfig]] = {
 }
 
 
-def get_preset(family: str, name: str = "baseline") -> TrainingConfig:
-    """The named preset of a family; ConfigError listing what exists if either is unknown."""
+def default_presets_dir() -> Path:
+    """Where presets saved from tuning studies live: $EMNIST_PRESETS_DIR, else artifacts/presets."""
+    if os.environ.get(PRESETS_ENV):
+        return Path(os.environ[PRESETS_ENV]).expanduser()
+    return Path(__file__).resolve().parent.parent / "artifacts" / "presets"
+
+
+def saved_presets(family: str, presets_dir: Path | str | None = None) -> dict[str, TrainingConfig]:
+    """Presets saved from the Tune page or `studies.save_preset`, by name, for one family.
+
+    A file that no longer parses as a valid config is left on disk but not offered.
+    """
+    folder = Path(presets_dir) if presets_dir else default_presets_dir()
+    found: dict[str, TrainingConfig] = {}
+    for path in sorted(folder.glob(f"{family}-*.json")):
+        try:
+            record = json.loads(path.read_text())
+            config = config_from_dict(record["config"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if config.family == family:
+            found[str(record.get("name") or path.stem)] = config
+    return found
+
+
+def get_preset(
+    family: str, name: str = "baseline", presets_dir: Path | str | None = None
+) -> TrainingConfig:
+    """A built-in or saved preset of a family; ConfigError listing what exists if unknown."""
     if family not in PRESETS:
         raise ConfigError(f"family={family!r} is not allowed: use one of {', '.join(PRESETS)}.")
-    if name not in PRESETS[family]:
-        raise ConfigError(
-            f"preset={name!r} is not allowed for {family}: use one of {', '.join(PRESETS[family])}."
-        )
-    return PRESETS[family][name]
+    if name in PRESETS[family]:
+        return PRESETS[family][name]
+    saved = saved_presets(family, presets_dir)
+    if name not in saved:
+        known = ", ".join([*PRESETS[family], *saved])
+        raise ConfigError(f"preset={name!r} is not allowed for {family}: use one of {known}.")
+    return saved[name]

@@ -5,7 +5,6 @@ show up as soon as they share it. Figures are Optuna's own plotly figures.
 """
 
 import datetime as dt
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -16,8 +15,6 @@ from emnist_core.atomic import write_json
 from emnist_core.config import TrainingConfig, config_from_dict
 from emnist_core.errors import ConfigError
 from emnist_core.study_storage import StudyError, fail_stale_trials, open_storage
-
-PRESETS_ENV = "EMNIST_PRESETS_DIR"
 
 
 def best_trial_info(study) -> dict[str, Any] | None:
@@ -160,9 +157,3 @@ def save_preset(config: TrainingConfig, name: str, presets_dir: Path | str, *,
                       "saved": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")})
     return path
 
-
-def default_presets_dir() -> Path:
-    """$EMNIST_PRESETS_DIR if set, else artifacts/presets beside the package."""
-    if os.environ.get(PRESETS_ENV):
-        return Path(os.environ[PRESETS_ENV]).expanduser()
-    return Path(__file__).resolve().parent.parent / "artifacts" / "presets"

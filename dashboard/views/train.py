@@ -21,13 +21,15 @@ def choose_ui() -> tuple[str, str]:
         key="train_family",
         format_func=lambda f: {"mlp": "MLP (dense layers)", "cnn": "CNN (convolutions)"}[f],
     )
+    from emnist_core.presets import saved_presets
+
     preset = right.radio(
         "Start from preset",
-        PRESETS,
+        (*PRESETS, *saved_presets(family)),
         horizontal=True,
-        key="train_preset",
+        key=f"train_preset_{family}",
         help="quick: about 90 s here, for a live demo. baseline: a plain textbook model. "
-        "tuned: our best (slower).",
+        "tuned: our best (slower). Further names are presets saved from the Tune page.",
     )
     return family, preset
 

@@ -177,8 +177,8 @@ def watch_ui(storage: str, job: Job | None) -> dict | None:
 
 def best_ui(view: dict) -> None:
     """The best trial (chosen on validation), its test metrics, and what to do with its config."""
-    from emnist_core.presets import get_preset
-    from emnist_core.studies import best_config, default_presets_dir, save_preset
+    from emnist_core.presets import default_presets_dir, get_preset
+    from emnist_core.studies import best_config, save_preset
 
     best = view["best"]
     if best is None:

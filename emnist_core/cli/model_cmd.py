@@ -20,7 +20,10 @@ def register(subparsers) -> None:
     """Add `train` and `runs` to the top-level parser."""
     train = subparsers.add_parser("train", help="train an MLP or CNN and save the run")
     train.add_argument("--model", required=True, choices=("mlp", "cnn"), help="model family")
-    train.add_argument("--preset", default="baseline", choices=PRESET_NAMES)
+    train.add_argument(
+        "--preset", default="baseline",
+        help=f"{', '.join(PRESET_NAMES)}, or a preset saved from a tuning study",
+    )
     train.add_argument("--epochs", type=int, help="override the preset's epochs")
     train.add_argument("--set", dest="overrides", action="append", default=[],
                        metavar="FIELD=VALUE",
