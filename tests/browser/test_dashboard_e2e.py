@@ -55,10 +55,16 @@ def _settled(page) -> None:
 
 
 def _set_field(page, label: str, value: str) -> None:
+    """Type a value and press Enter; type it again if a rerun in flight replaced it."""
     field = page.get_by_label(label, exact=True)
-    field.fill(value)
-    field.press("Enter")
-    page.wait_for_timeout(700)
+    for _ in range(3):
+        field.fill(value)
+        field.press("Enter")
+        page.wait_for_timeout(700)
+        _settled(page)
+        if field.input_value() == value:
+            return
+    expect(field).to_have_value(value)
 
 
 def _train(page, family_label: str, run_name: str, fields: dict[str, str]) -> None:
@@ -72,7 +78,7 @@ def _train(page, family_label: str, run_name: str, fields: dict[str, str]) -> No
     for label, value in fields.items():
         _set_field(page, label, value)
     _set_field(page, "Run name", run_name)
-    for label, value in fields.items():  # a rerun may have been in flight: check every value stuck
+    for label, value in {**fields, "Run name": run_name}.items():  # all values stuck
         expect(page.get_by_label(label, exact=True)).to_have_value(value)
     page.get_by_role("button", name="Start training").click()
     page.get_by_text(f"'{run_name}' finished in").wait_for(timeout=TRAIN_WAIT_MS)
@@ -160,8 +166,9 @@ def test_student_journey(tmp_path):
             _shot(page, "5-draw")
             gradcam = page.get_by_text("CNN Grad-CAM").first
             gradcam.wait_for(timeout=WAIT_MS)
-            gradcam.scroll_into_view_if_needed()
             expect(gradcam).to_be_visible()
+            page.mouse.move(900, 700)
+            page.mouse.wheel(0, 700)  # Streamlit scrolls its main block, not the page
             _shot(page, "5b-draw-inside")
 
             page.get_by_role("button", name="Reset canvas & history").click()
