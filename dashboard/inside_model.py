@@ -12,6 +12,8 @@ from dashboard import run_state
 from dashboard.images import enlarge
 
 CNN_VIEWS = ("Feature maps", "First-layer filters")
+# Small image grids need no zoom/pan toolbar, which would cover their titles and captions.
+STILL = {"displayModeBar": False}
 
 
 @st.cache_resource(show_spinner="Opening up the model...", max_entries=8)
@@ -86,6 +88,7 @@ def cnn_ui(column, run, image: np.ndarray) -> None:
     column.plotly_chart(
         overlay_figure(image, heat, f"CNN Grad-CAM: where '{classes[chosen]}' was found"),
         key=f"inside_cam_{run.run_id}",
+        config=STILL,
     )
     view = column.radio("Show", CNN_VIEWS, horizontal=True, key="inside_cnn_view")
     if view == "First-layer filters":
@@ -98,6 +101,7 @@ def cnn_ui(column, run, image: np.ndarray) -> None:
                 diverging=True,
             ),
             key=f"inside_filters_{run.run_id}",
+            config=STILL,
         )
         column.caption(
             "Each filter is slid over the whole image: the same small detector at every position."
@@ -113,6 +117,7 @@ def cnn_ui(column, run, image: np.ndarray) -> None:
             columns=_columns(chosen_maps.maps),
         ),
         key=f"inside_maps_{run.run_id}",
+        config=STILL,
     )
     column.caption(
         "Bright where a filter found its pattern; move the drawing and the maps move with it."
@@ -129,6 +134,7 @@ def mlp_ui(column, run, image: np.ndarray) -> None:
     column.plotly_chart(
         overlay_figure(image, heat, f"MLP saliency: pixels that drove '{classes[chosen]}'"),
         key=f"inside_saliency_{run.run_id}",
+        config=STILL,
     )
     column.plotly_chart(
         grid_figure(
@@ -138,6 +144,7 @@ def mlp_ui(column, run, image: np.ndarray) -> None:
             diverging=True,
         ),
         key=f"inside_templates_{run.run_id}",
+        config=STILL,
     )
     column.caption(
         "Each hidden unit weighs every pixel at a fixed place; a moved stroke meets other weights."

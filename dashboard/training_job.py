@@ -7,12 +7,11 @@ reloading the browser never stops or blocks a training run.
 import time
 from typing import Any
 
-import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
-from plotly.subplots import make_subplots
 
 from dashboard import state
+from emnist_core import figures
 from emnist_core.data import Dataset
 from emnist_core.errors import EmnistError
 from emnist_core.jobs import RUNNING, Job, as_event, event_kind
@@ -115,48 +114,10 @@ def progress_text(snap: dict) -> str:
     return " · ".join(parts)
 
 
-def batch_frame(batches: list[dict]) -> pd.DataFrame:
-    """Per-batch events with x = fractional epoch (epoch 2, half done -> 1.5)."""
-    frame = pd.DataFrame(batches)
-    needed = {"epoch", "step", "steps_per_epoch", "loss", "accuracy"}
-    if frame.empty or not needed <= set(frame.columns):
-        return pd.DataFrame(columns=["x", "loss", "accuracy"])
-    frame["x"] = frame["epoch"] - 1 + frame["step"] / frame["steps_per_epoch"].clip(lower=1)
-    return frame
-
-
 def curves_figure(epochs: list[dict], batches: list[dict] | None = None) -> go.Figure:
-    """Loss and accuracy: per batch (thin, live within an epoch) and per epoch with validation."""
-    frame, live = pd.DataFrame(epochs), batch_frame(batches or [])
-    figure = make_subplots(rows=1, cols=2, subplot_titles=("loss", "accuracy"))
-    for column, metric in enumerate(("loss", "accuracy"), start=1):
-        if len(live):
-            figure.add_scatter(
-                x=live["x"],
-                y=live[metric],
-                name=f"train {metric} per batch",
-                mode="lines",
-                line={"width": 1},
-                opacity=0.5,
-                row=1,
-                col=column,
-            )
-        for prefix, dash in (("", "solid"), ("val_", "dash")):
-            name = prefix + metric
-            if name in frame and "epoch" in frame:
-                label = ("validation " if prefix else "train ") + metric
-                figure.add_scatter(
-                    x=frame["epoch"],
-                    y=frame[name],
-                    name=label,
-                    mode="lines+markers",
-                    line={"dash": dash},
-                    row=1,
-                    col=column,
-                )
-    figure.update_xaxes(title_text="epoch")
-    figure.update_layout(height=320, margin={"t": 40, "b": 10})
-    return figure
+    """Live loss and accuracy: thin per-batch lines under the per-epoch train/validation ones."""
+    figure = figures.training_curves(epochs, batches=batches)
+    return figure.update_layout(height=320, margin={"t": 40, "b": 10})
 
 
 def _finished_ui(snap: dict) -> None:

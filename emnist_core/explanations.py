@@ -32,22 +32,27 @@ def _drop(frame: pd.DataFrame, run: str, perturbation: str, level: float, base: 
     ) * 100
 
 
+def _change(points: float) -> str:
+    """'loses 3.2 points' or, for a negative drop (better when moved), 'gains 0.4 points'."""
+    return f"loses {points:.1f} points" if points >= 0 else f"gains {-points:.1f} points"
+
+
 def _robustness_verdict(cnn_drop: float, mlp_drop: float) -> str:
     """The second sentence: what the average drops (percentage points) say about the CNN."""
-    losses = f"{cnn_drop:.1f} points on average against the MLP's {mlp_drop:.1f}"
+    both = f"the CNN {_change(cnn_drop)} on average and the MLP {_change(mlp_drop)}"
     if cnn_drop < mlp_drop - SAME:
         return (
-            f"The CNN loses {losses}, because its small filters slide over the whole image and "
+            f"Moved or turned, {both}: the CNN's small filters slide over the whole image and "
             "pooling absorbs small moves, while every MLP weight is tied to one pixel position."
         )
     elif cnn_drop <= mlp_drop + SAME:
         return (
-            f"Both lose about the same (the CNN {losses}), so these runs show no extra "
+            f"Moved or turned, {both}, about the same, so these runs show no extra "
             "tolerance of the CNN to moved or turned strokes."
         )
     else:
         return (
-            f"Here the CNN loses more ({losses}), so these runs do not show the usual "
+            f"Here {both}, so these runs do not show the usual "
             "advantage; a CNN trained longer, or on more data, normally does."
         )
 

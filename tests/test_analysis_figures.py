@@ -41,6 +41,10 @@ def test_robustness_explanation_quotes_the_numbers_and_follows_them():
     assert "do not show the usual advantage" in worse and "20.0%" in worse
     same = explain_robustness(curves(0.40, 0.60), "M", "C")  # CNN drops 40 pts avg, MLP 40 pts
     assert "about the same" in same
+    # an untrained pair can score better when moved: the text says "gains", never "loses -0.4"
+    frame = curves(0.93, 0.91)  # the CNN reads moved characters better than unmoved ones
+    gains = explain_robustness(frame, "M", "C")
+    assert "the CNN gains 2.0 points on average" in gains and "loses -" not in gains
 
 
 def reps(knn_m, sil_m, knn_c, sil_c):

@@ -35,10 +35,49 @@ def test_training_curves_train_and_validation():
     assert len(partial.data) == 2  # no validation yet: nothing drawn for it
 
 
+def test_training_curves_read_every_history_shape():
+    rows = [{"epoch": e, **{k: v[e - 1] for k, v in HISTORY.items()}} for e in (1, 2, 3)]
+    for history in (rows, {"epochs": rows}):
+        fig = figures.training_curves(history)
+        assert [t.name for t in fig.data] == ["train", "validation", "train", "validation"]
+        assert list(fig.data[3].y) == HISTORY["val_accuracy"]
+        assert list(fig.data[0].x) == [1, 2, 3]
+    no_validation = [{"epoch": 1, "loss": 1.0, "accuracy": 0.5, "val_loss": None}]
+    assert len(figures.training_curves(no_validation).data) == 2
+    assert figures.has_curves(HISTORY) and figures.has_curves(rows)
+    assert not figures.has_curves({}) and not figures.has_curves({"loss": [], "epochs": []})
+
+
+def test_training_curves_with_batches_at_fractional_epochs():
+    batches = [
+        {"epoch": epoch, "step": step, "steps_per_epoch": 4, "loss": 1 / step, "accuracy": 0.1}
+        for epoch in (1, 2)
+        for step in (1, 2, 3, 4)
+    ] + [{"epoch": 3, "step": 1, "loss": 0.3}]  # no steps_per_epoch: left out
+    fig = figures.training_curves(HISTORY, batches=batches)
+    assert [t.name for t in fig.data] == [
+        "train per batch",
+        "train",
+        "validation",
+        "train per batch",
+        "train",
+        "validation",
+    ]
+    loss_batches, accuracy_batches = fig.data[0], fig.data[3]
+    assert list(loss_batches.x) == [0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0]
+    assert list(loss_batches.y) == [1, 0.5, 1 / 3, 0.25] * 2
+    assert loss_batches.xaxis == "x" and accuracy_batches.xaxis == "x2"
+    assert loss_batches.line.width == 1 and loss_batches.opacity < 1
+    assert [t.showlegend for t in (loss_batches, accuracy_batches)] == [True, False]
+    assert len(figures.training_curves(HISTORY, batches=[]).data) == 4
+
+
 def test_overlaid_curves_one_trace_per_run():
     fig = figures.overlaid_curves({"MLP": HISTORY, "CNN": {"val_accuracy": [0.8, 0.9]}})
     assert [t.name for t in fig.data] == ["MLP", "CNN"]
     assert list(fig.data[1].y) == [0.8, 0.9]
+    no_validation = figures.overlaid_curves({"MLP": HISTORY, "CNN": {"loss": [1.0]}})
+    assert [t.name for t in no_validation.data] == ["MLP"]
 
 
 def test_confusion_heatmap_counts_and_normalised():

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import charts, run_state, state, training_job
+from dashboard import run_state, state, training_job
 from dashboard.images import enlarge
 from emnist_core import figures
 from emnist_core.errors import EmnistError
@@ -124,15 +124,10 @@ def main() -> None:
         return
     table = result.table.copy()
     st.dataframe(table.style.format(precision=4, na_rep="?"), key="compare_table")
-    frames = {
-        item.name: charts.history_frame(run.history)
-        for item, run in zip(items, chosen, strict=True)
-    }
+    histories = {item.name: run.history for item, run in zip(items, chosen, strict=True)}
     left, right = st.columns(2)
-    left.plotly_chart(
-        charts.curves(frames, "accuracy", validation_only=True), key="compare_val_acc"
-    )
-    right.plotly_chart(charts.curves(frames, "loss", validation_only=True), key="compare_val_loss")
+    left.plotly_chart(figures.overlaid_curves(histories, "val_accuracy"), key="compare_val_acc")
+    right.plotly_chart(figures.overlaid_curves(histories, "val_loss"), key="compare_val_loss")
     st.markdown(WHY_CNN)
     evaluations = {item.name: item.evaluation for item in items}
     for pair in result.pairs:

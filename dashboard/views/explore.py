@@ -58,6 +58,9 @@ def counts_ui(dataset: Dataset) -> None:
     )
     figure = px.bar(frame, x="class", y="images", color="split", barmode="group", height=320)
     figure.update_xaxes(type="category")
+    # plotly.py 7 tags each colour with an offset group that the plotly.js inside Streamlit
+    # draws on top of each other; without the tags, barmode="group" puts them side by side.
+    figure.update_traces(offsetgroup=None, alignmentgroup=None)
     st.plotly_chart(figure, key="explore_counts")
 
 

@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import charts, run_state, state, training_job
 from dashboard.images import enlarge
+from emnist_core import figures
 from emnist_core.errors import EmnistError
 
 
@@ -42,14 +43,11 @@ def headline_ui(run, evaluation) -> None:
 
 
 def curves_ui(run) -> None:
-    frame = charts.history_frame(run.history)
-    if frame.empty:
+    if not figures.has_curves(run.history):
         st.info("This run has no per-epoch history (stopped in its first epoch).")
         return
-    left, right = st.columns(2)
-    left.plotly_chart(charts.curves({run_state.run_name(run): frame}, "loss"), key="results_loss")
-    right.plotly_chart(
-        charts.curves({run_state.run_name(run): frame}, "accuracy"), key="results_acc"
+    st.plotly_chart(
+        figures.training_curves(run.history, title=run_state.run_name(run)), key="results_curves"
     )
 
 
@@ -69,7 +67,11 @@ def confusion_ui(evaluation, dataset) -> None:
         st.radio("Show", ("counts", "row-normalised"), horizontal=True, key="results_norm")
         != "counts"
     )
-    figure = charts.confusion_heatmap(evaluation.confusion, evaluation.classes, normalise)
+    figure = charts.clickable_cells(
+        figures.confusion_heatmap(evaluation.confusion, evaluation.classes, normalize=normalise),
+        evaluation.classes,
+    )
+    figure.update_layout(title=None, margin={"t": 30})  # the subheader and radio say it
     event = st.plotly_chart(
         figure, on_select="rerun", selection_mode="points", key="results_confusion"
     )

@@ -143,7 +143,7 @@ def test_student_journey(tmp_path):
             )
 
             _go(page, "Results")
-            page.get_by_text("Confusion matrix").wait_for(timeout=WAIT_MS)
+            page.get_by_text("Confusion matrix", exact=True).wait_for(timeout=WAIT_MS)
             page.locator(".js-plotly-plot .heatmaplayer").first.wait_for(timeout=WAIT_MS)
             _click_cell(page, row=10, col=10, classes=47)  # the 'A' -> 'A' cell
             expect(page.get_by_text("test image(s) of A predicted as A")).to_be_visible(

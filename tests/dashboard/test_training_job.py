@@ -34,9 +34,9 @@ def test_progress_text_says_where_it_is_and_how_long_is_left():
 def test_live_curves_plot_batches_before_the_first_epoch_ends():
     batches = [_batch(1, step, 1.0 / step) for step in range(1, 6)]
     figure = curves_figure([], batches)
-    names = [trace.name for trace in figure.data]
-    assert names == ["train loss per batch", "train accuracy per batch"]
+    assert [trace.name for trace in figure.data] == ["train per batch", "train per batch"]
     assert list(figure.data[0].x) == [0.1, 0.2, 0.3, 0.4, 0.5]
+    assert list(figure.data[1].y) == [1 - 1.0 / step for step in range(1, 6)]  # accuracy
     epochs = [
         {
             "event": "epoch",
@@ -47,5 +47,8 @@ def test_live_curves_plot_batches_before_the_first_epoch_ends():
             "val_accuracy": 0.7,
         }
     ]
-    with_epochs = [trace.name for trace in curves_figure(epochs, batches).data]
-    assert "validation loss" in with_epochs and "validation accuracy" in with_epochs
+    with_epochs = curves_figure(epochs, batches).data
+    by_panel = {(trace.xaxis, trace.name): list(trace.y) for trace in with_epochs}
+    assert by_panel[("x", "validation")] == [0.6] and by_panel[("x2", "validation")] == [0.7]
+    assert by_panel[("x", "train")] == [0.5] and by_panel[("x2", "train")] == [0.8]
+    assert with_epochs[0].name == "train per batch"  # drawn first, under the epoch curves

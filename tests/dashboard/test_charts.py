@@ -1,0 +1,25 @@
+"""The click layer the dashboard puts on the library's confusion heatmap."""
+
+import numpy as np
+
+from dashboard.charts import clickable_cells
+from emnist_core import figures
+
+
+def test_clickable_cells_name_each_cell_by_its_classes():
+    confusion = np.array([[3, 1, 0], [0, 2, 0], [2, 0, 2]])
+    classes = ["0", "O", "l"]
+    figure = clickable_cells(figures.confusion_heatmap(confusion, classes), classes)
+    heat, cells = figure.data
+    assert cells.name == "cells" and cells.mode == "markers"
+    # Row-major: point 6 is true "l" (y) predicted "0" (x), the library's hover text with it.
+    assert (cells.y[6], cells.x[6]) == ("l", "0")
+    assert cells.text[6] == heat.text[2][0] == "true l -> predicted 0<br>2 images (50.0% of l)"
+    assert heat.hoverinfo == "skip"  # hover comes from the marker over it
+    assert figure.layout.clickmode == "event+select"
+    assert list(figure.layout.xaxis.range) == [-0.5, 2.5]
+    assert list(figure.layout.yaxis.range) == [2.5, -0.5]  # first class on top
+    normalised = figures.confusion_heatmap(confusion, classes, normalize=True)
+    np.testing.assert_allclose(
+        np.asarray(clickable_cells(normalised, classes).data[0].z)[2], [0.5, 0, 0.5]
+    )
