@@ -64,7 +64,15 @@ SECTIONS = {
         "restore_best_weights",
         "seed",
     ),
-    "Augmentation and class weights": ("augment", "shift", "rotation", "zoom", "class_weighting"),
+    "Augmentation, class balance and loss": (
+        "augment",
+        "shift",
+        "rotation",
+        "zoom",
+        "class_weighting",
+        "logit_adjustment",
+        "label_smoothing",
+    ),
 }
 
 

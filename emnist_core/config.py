@@ -74,6 +74,9 @@ class TrainingConfig:
     # Logit adjustment (Menon et al. 2021): train on logits + tau*log(class prior), predict
     # without it, so the model is fit for a balanced test set; 0 turns it off.
     logit_adjustment: float = 0.0
+    # Label smoothing: train towards (1 - e) on the true class and e/K spread over all K,
+    # so the model is not pushed to certainty on EMNIST's ambiguous pairs (0/O, 1/l/I).
+    label_smoothing: float = 0.0
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -121,6 +124,8 @@ class TrainingConfig:
         if self.logit_adjustment > 0:
             _need(self.class_weighting == "none", "class_weighting", self.class_weighting,
                   "'none' when logit_adjustment > 0 (both correct for imbalance)")
+        _need(0.0 <= self.label_smoothing < 0.5, "label_smoothing", self.label_smoothing,
+              "in [0, 0.5) (0 is off, 0.1 a common value)")
         _need(0 <= self.seed < 2**31, "seed", self.seed, "in [0, 2**31)")
 
     def _validate_family(self) -> None:

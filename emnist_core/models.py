@@ -146,19 +146,26 @@ def build_loss(config: TrainingConfig, num_classes: int, class_prior: np.ndarray
 
     The model still outputs plain probabilities: the shift exists only inside the loss,
     so predictions are fit for a balanced test set without any inference-time change.
+    label_smoothing softens the one-hot targets of either loss.
     """
-    if config.logit_adjustment == 0:
+    if config.logit_adjustment == 0 and config.label_smoothing == 0:
         return PLAIN_LOSS
     prior = np.full(num_classes, 1.0 / num_classes) if class_prior is None else class_prior
     shift = keras.ops.convert_to_tensor(
         config.logit_adjustment * np.log(np.maximum(prior, 1e-12)), "float32")
+    smoothing = config.label_smoothing
 
-    def logit_adjusted_crossentropy(y_true, probabilities):
+    def adjusted_crossentropy(y_true, probabilities):
         log_p = keras.ops.log(keras.ops.clip(probabilities, 1e-7, 1.0))
-        return keras.losses.sparse_categorical_crossentropy(y_true, log_p + shift,
-                                                            from_logits=True)
+        if smoothing == 0:
+            return keras.losses.sparse_categorical_crossentropy(y_true, log_p + shift,
+                                                                from_logits=True)
+        labels = keras.ops.cast(keras.ops.reshape(y_true, (-1,)), "int32")
+        return keras.losses.categorical_crossentropy(
+            keras.ops.one_hot(labels, num_classes), log_p + shift, from_logits=True,
+            label_smoothing=smoothing)
 
-    return logit_adjusted_crossentropy
+    return adjusted_crossentropy
 
 
 def use_plain_loss(model: keras.Model) -> None:

@@ -175,6 +175,28 @@ def test_logit_adjusted_loss_matches_hand_computation():
     assert build_loss(MLPConfig(), 3, prior) == "sparse_categorical_crossentropy"
 
 
+def test_label_smoothing_matches_hand_computation_with_and_without_prior():
+    probabilities = np.array([[0.7, 0.2, 0.1], [0.3, 0.3, 0.4]], dtype="float32")
+    labels = np.array([0, 2])
+    smoothing, prior = 0.15, np.array([0.6, 0.3, 0.1])
+    targets = np.full((2, 3), smoothing / 3)
+    targets[[0, 1], labels] += 1 - smoothing
+    plain = build_loss(MLPConfig(label_smoothing=smoothing), 3, prior)
+    expected = -(targets * np.log(probabilities)).sum(axis=1)
+    np.testing.assert_allclose(np.asarray(plain(labels, probabilities)), expected, rtol=1e-5)
+    # with logit adjustment the smoothed targets meet the prior-shifted distribution
+    both = build_loss(MLPConfig(label_smoothing=smoothing, logit_adjustment=1.0), 3, prior)
+    adjusted = probabilities * prior / (probabilities * prior).sum(axis=1, keepdims=True)
+    expected = -(targets * np.log(adjusted)).sum(axis=1)
+    np.testing.assert_allclose(np.asarray(both(labels, probabilities)), expected, rtol=1e-5)
+
+
+@pytest.mark.parametrize("value", [-0.1, 0.5, 1.0])
+def test_label_smoothing_out_of_range_is_rejected(value):
+    with pytest.raises(ConfigError, match=r"label_smoothing.*\[0, 0.5\)"):
+        MLPConfig(label_smoothing=value)
+
+
 def test_logit_adjustment_and_class_weights_are_exclusive():
     with pytest.raises(ConfigError, match="class_weighting.*logit_adjustment"):
         MLPConfig(logit_adjustment=1.0, class_weighting="balanced")

@@ -134,11 +134,11 @@ def test_no_validation_split_trains_on_all_images(synthetic_dataset, tmp_path):
     assert "val_loss" not in run.history
 
 
-def test_logit_adjusted_run_saves_a_plain_model(synthetic_dataset, tmp_path):
+@pytest.mark.parametrize("loss_fields", [{"logit_adjustment": 1.0}, {"label_smoothing": 0.1}])
+def test_custom_loss_run_saves_a_plain_model(synthetic_dataset, tmp_path, loss_fields):
     import keras
 
-    run = train(TINY_MLP.replace(epochs=1, logit_adjustment=1.0), synthetic_dataset,
-                runs_dir=tmp_path)
+    run = train(TINY_MLP.replace(epochs=1, **loss_fields), synthetic_dataset, runs_dir=tmp_path)
     model = keras.saving.load_model(run.model_path)  # no custom objects needed
     assert model.loss == "sparse_categorical_crossentropy"
     assert 0.0 <= run.metrics["accuracy"] <= 1.0
