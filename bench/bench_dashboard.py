@@ -25,6 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import machine
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -198,6 +199,7 @@ def main() -> None:
             results["page_switch_while_cnn_trains"] = switches_while_training(page, args.rounds)
             browser.close()
     results["load_average_1min"] = os.getloadavg()[0]
+    results["machine"] = machine.describe()
     print(json.dumps(results, indent=2))
 
 

@@ -19,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 
+import machine
 import numpy as np
 from PIL import Image, ImageDraw
 
@@ -136,6 +137,7 @@ def main() -> None:
             results[label].append(percentiles(fn, drawings, args.calls, args.warmup))
     print(f"{args.rounds} round(s) of {args.calls} calls after {args.warmup} warm-up calls; "
           f"load average now {os.getloadavg()[0]:.1f}")
+    print(machine.line())
     print(f"{'what':<40} {'p50 ms':>8} {'p95 ms':>8} {'worst p95':>10} {'CPU p50':>8}")
     for label, rows in results.items():
         p50, p95, cpu = (float(np.median([r[k] for r in rows])) for k in range(3))

@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+import machine
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT / ".." / "shared" / "emnist-standin"
 ALL = ["mlp:baseline", "mlp:quick", "mlp:tuned", "cnn:baseline", "cnn:quick", "cnn:tuned"]
@@ -92,6 +94,7 @@ def main() -> None:
         print(json.dumps(train_one(family, preset, str(args.data_dir), str(args.runs_dir))))
         return
     rows = []
+    print(machine.line(), file=sys.stderr, flush=True)
     for spec in args.presets:
         print(f"training {spec} ...", file=sys.stderr, flush=True)
         rows.append(run_child(spec, args))
@@ -99,7 +102,7 @@ def main() -> None:
     out_dir = ROOT / "artifacts" / "bench"
     out_dir.mkdir(parents=True, exist_ok=True)
     out = out_dir / f"presets-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    out.write_text(json.dumps({"data_dir": str(args.data_dir), "cpu_count": os.cpu_count(),
+    out.write_text(json.dumps({"data_dir": str(args.data_dir), "machine": machine.describe(),
                                "results": rows}, indent=2))
     print(table(rows))
     print(f"\nwritten {out}", file=sys.stderr)

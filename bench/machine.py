@@ -1,0 +1,40 @@
+"""What machine a benchmark ran on, for the record beside its figures.
+
+The project's 2-core machines are not all alike (an AVX2-only AMD EPYC in one session,
+an AVX-512/AMX Intel Xeon in another, about 1.5x apart per CPU-second), so every
+figure in BENCHMARKS.md names the processor it was measured on.
+"""
+
+import os
+import platform
+from pathlib import Path
+
+
+def describe() -> dict:
+    """CPU model, core count, vector extensions TensorFlow can use, memory, load average."""
+    model, flags = platform.processor() or "unknown", set()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name" and model in ("unknown", platform.machine()):
+                model = value.strip()
+            elif key.strip() == "flags" and not flags:
+                flags = set(value.split())
+    vector = [name for name in ("avx2", "avx512f", "amx_tile") if name in flags]
+    mem_gib = None
+    if hasattr(os, "sysconf") and "SC_PHYS_PAGES" in os.sysconf_names:
+        mem_gib = round(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 2**30, 1)
+    return {"cpu": model, "cpus": os.cpu_count(), "vector": vector, "memory_gib": mem_gib,
+            "load_average": [round(x, 2) for x in os.getloadavg()]}
+
+
+def line() -> str:
+    """One line for a benchmark's printed header."""
+    m = describe()
+    return (f"machine: {m['cpu']}, {m['cpus']} CPUs ({'/'.join(m['vector']) or 'no AVX2'}), "
+            f"{m['memory_gib']} GiB, load {m['load_average'][0]}")
+
+
+if __name__ == "__main__":
+    print(line())
