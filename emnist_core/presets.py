@@ -44,12 +44,14 @@ PRESETS: dict[str, dict[str, TrainingConfig]] = {
             learning_rate=2e-3, lr_schedule="cosine", logit_adjustment=1.0,
             early_stopping=False,
         ),
-        # A third block at 7x7 adds depth cheaply (about 66 CPU-seconds an epoch); the
-        # cosine schedule ends near zero, so the last epoch is the one kept.
+        # A third block at 7x7 adds depth cheaply; the cosine schedule ends near zero, so
+        # the last epoch is the one kept. Batch 128 and label smoothing 0.1 took the stand-in
+        # test accuracy from 88.2% to 88.7%; wider convs (48/96/192) cost 1.8x the CPU for
+        # +0.1, and light augmentation, a 512 dense layer or batch 64 did worse (BENCHMARKS.md).
         "tuned": CNNConfig(
-            conv_filters=(32, 64, 128), dense_units=(256,), dropout=0.4, batch_size=256,
+            conv_filters=(32, 64, 128), dense_units=(256,), dropout=0.4, batch_size=128,
             epochs=10, learning_rate=2e-3, lr_schedule="cosine", logit_adjustment=1.0,
-            early_stopping=False,
+            label_smoothing=0.1, early_stopping=False,
         ),
     },
 }
