@@ -148,12 +148,13 @@ def switches_while_training(page, rounds: int) -> dict:
     for title in PAGES:  # visit once first, so model loading and evaluation are cached
         go(page, title)
     start_cnn_training(page)
-    shown, done = [], []
+    shown, done, per_page = [], [], {title: [] for title in PAGES}
     for _ in range(rounds):
         for title in PAGES:
             title_s, done_s = go(page, title)
             shown.append(title_s)
             done.append(done_s)
+            per_page[title].append(round(title_s, 2))
     go(page, "Train")
     started = time.perf_counter()
     page.locator(".st-key-train_job_stop button").click()
@@ -168,6 +169,7 @@ def switches_while_training(page, rounds: int) -> dict:
     return {
         "title_visible": summary(shown),
         "script_finished": summary(done),
+        "title_visible_per_page_s": per_page,  # which page makes the tail
         "stop_click_to_stopped_s": round(time.perf_counter() - started, 3),
     }
 

@@ -16,6 +16,7 @@ from emnist_core.data import Dataset
 from emnist_core.errors import EmnistError
 from emnist_core.jobs import RUNNING, Job, as_event, event_kind
 
+LIVE_BATCH_POINTS = 300
 REFRESH_SECONDS = 1.0  # live panel refresh; Stop is read by the worker between batches
 
 
@@ -115,7 +116,15 @@ def progress_text(snap: dict) -> str:
 
 
 def curves_figure(epochs: list[dict], batches: list[dict] | None = None) -> go.Figure:
-    """Live loss and accuracy: thin per-batch lines under the per-epoch train/validation ones."""
+    """Live loss and accuracy: thin per-batch lines under the per-epoch train/validation ones.
+
+    The panel redraws every second while a job runs, so the per-batch line keeps at most
+    LIVE_BATCH_POINTS evenly spaced events (and the latest): a few hundred points look the
+    same as thousands and keep each redraw light for the server and the browser.
+    """
+    if batches and len(batches) > LIVE_BATCH_POINTS:
+        every = -(-len(batches) // LIVE_BATCH_POINTS)
+        batches = batches[::every] + ([batches[-1]] if (len(batches) - 1) % every else [])
     figure = figures.training_curves(epochs, batches=batches)
     return figure.update_layout(height=320, margin={"t": 40, "b": 10})
 

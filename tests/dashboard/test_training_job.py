@@ -52,3 +52,13 @@ def test_live_curves_plot_batches_before_the_first_epoch_ends():
     assert by_panel[("x", "validation")] == [0.6] and by_panel[("x2", "validation")] == [0.7]
     assert by_panel[("x", "train")] == [0.5] and by_panel[("x2", "train")] == [0.8]
     assert with_epochs[0].name == "train per batch"  # drawn first, under the epoch curves
+
+
+def test_live_curves_thin_many_batches_but_keep_the_ends():
+    from dashboard.training_job import LIVE_BATCH_POINTS
+
+    batches = [_batch(1 + i // 10, 1 + i % 10, 1.0 / (i + 1)) for i in range(1999)]
+    x = list(curves_figure([], batches).data[0].x)
+    assert len(x) <= LIVE_BATCH_POINTS + 1
+    assert x[0] == 0.1 and x[-1] == 199.9  # the first and the latest batch stay
+    assert x == sorted(x)
