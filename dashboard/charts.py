@@ -7,7 +7,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 
-def clickable_cells(figure: go.Figure, classes: list[str]) -> go.Figure:
+def clickable_cells(figure: go.Figure) -> go.Figure:
     """Make a confusion heatmap (figures.confusion_heatmap) report the cell clicked.
 
     Plotly heatmaps send no selection events, so an almost invisible square marker named
@@ -15,8 +15,8 @@ def clickable_cells(figure: go.Figure, classes: list[str]) -> go.Figure:
     (y) and predicted (x) class names. The markers carry the heatmap's hover text, since
     they are what the pointer is over.
     """
-    labels = [str(c) for c in classes]
     heat = figure.data[0]
+    labels = [str(c) for c in heat.x]  # the heatmap's columns name the classes
     rows, cols = np.meshgrid(np.arange(len(labels)), np.arange(len(labels)), indexing="ij")
     hover = np.asarray(heat.text).ravel() if heat.text is not None else None
     heat.hoverinfo = "skip"

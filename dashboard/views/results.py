@@ -68,8 +68,7 @@ def confusion_ui(evaluation, dataset) -> None:
         != "counts"
     )
     figure = charts.clickable_cells(
-        figures.confusion_heatmap(evaluation.confusion, evaluation.classes, normalize=normalise),
-        evaluation.classes,
+        figures.confusion_heatmap(evaluation.confusion, evaluation.classes, normalize=normalise)
     )
     figure.update_layout(title=None, margin={"t": 30})  # the subheader and radio say it
     event = st.plotly_chart(

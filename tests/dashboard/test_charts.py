@@ -9,7 +9,7 @@ from emnist_core import figures
 def test_clickable_cells_name_each_cell_by_its_classes():
     confusion = np.array([[3, 1, 0], [0, 2, 0], [2, 0, 2]])
     classes = ["0", "O", "l"]
-    figure = clickable_cells(figures.confusion_heatmap(confusion, classes), classes)
+    figure = clickable_cells(figures.confusion_heatmap(confusion, classes))
     heat, cells = figure.data
     assert cells.name == "cells" and cells.mode == "markers"
     # Row-major: point 6 is true "l" (y) predicted "0" (x), the library's hover text with it.
@@ -21,5 +21,5 @@ def test_clickable_cells_name_each_cell_by_its_classes():
     assert list(figure.layout.yaxis.range) == [2.5, -0.5]  # first class on top
     normalised = figures.confusion_heatmap(confusion, classes, normalize=True)
     np.testing.assert_allclose(
-        np.asarray(clickable_cells(normalised, classes).data[0].z)[2], [0.5, 0, 0.5]
+        np.asarray(clickable_cells(normalised).data[0].z)[2], [0.5, 0, 0.5]
     )
