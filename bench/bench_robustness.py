@@ -11,13 +11,13 @@ accuracy per level for BENCHMARKS.md, with the sweep's wall time (model loading 
 
 import argparse
 import json
-import os
-import platform
 import resource
 import statistics
 import sys
 import time
 from pathlib import Path
+
+import machine
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -94,8 +94,7 @@ def timed_sweeps(models: dict, dataset, repeats: int):
 
 def report(dataset, runs: list, names: list[str], frame, seconds: list[float], cpu: list[float]):
     print(
-        f"data: {dataset.label} ({len(dataset.test)} test images); machine: {platform.machine()}, "
-        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
+        f"data: {dataset.label} ({len(dataset.test)} test images); {machine.line()}"
     )
     for run, name in zip(runs, names, strict=True):
         print(

@@ -1,8 +1,8 @@
 """What machine a benchmark ran on, for the record beside its figures.
 
 The project's 2-core machines are not all alike (an AVX2-only AMD EPYC in one session,
-an AVX-512/AMX Intel Xeon in another, about 1.5x apart per CPU-second), so every
-figure in BENCHMARKS.md names the processor it was measured on.
+an AVX-512/AMX Intel Xeon in another, with different training times for the same
+code), so every figure in BENCHMARKS.md names the processor it was measured on.
 """
 
 import os
@@ -12,15 +12,14 @@ from pathlib import Path
 
 def describe() -> dict:
     """CPU model, core count, vector extensions TensorFlow can use, memory, load average."""
-    model, flags = platform.processor() or "unknown", set()
+    fields: dict[str, str] = {}  # the first CPU's entries of /proc/cpuinfo (Linux)
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            key, _, value = line.partition(":")
-            if key.strip() == "model name" and model in ("unknown", platform.machine()):
-                model = value.strip()
-            elif key.strip() == "flags" and not flags:
-                flags = set(value.split())
+        for entry in cpuinfo.read_text().splitlines():
+            key, _, value = entry.partition(":")
+            fields.setdefault(key.strip(), value.strip())
+    model = fields.get("model name") or platform.processor() or "unknown"
+    flags = set(fields.get("flags", "").split())
     vector = [name for name in ("avx2", "avx512f", "amx_tile") if name in flags]
     mem_gib = None
     if hasattr(os, "sysconf") and "SC_PHYS_PAGES" in os.sysconf_names:
