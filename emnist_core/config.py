@@ -173,6 +173,9 @@ class CNNConfig(TrainingConfig):
     kernel_size: int = 3
     padding: str = "same"
     first_stride: int = 1  # stride of the very first conv; 2 quarters the cost of what follows
+    # Rearrange each 2x2 pixel patch into 4 channels (28x28x1 -> 14x14x4) before the first
+    # conv: lossless, unlike a stride, and it quarters the cost of the full-resolution block.
+    space_to_depth: bool = False
     pooling: str = "max"  # after every block
     pool_size: int = 2
     global_pool: bool = False  # global average pooling instead of Flatten
@@ -212,7 +215,7 @@ class CNNConfig(TrainingConfig):
 
 def feature_map_sides(config: CNNConfig) -> list[int]:
     """Side length of the feature map entering each conv block (pure arithmetic, no Keras)."""
-    side, sides = IMAGE_SIZE, []
+    side, sides = (IMAGE_SIZE // 2 if config.space_to_depth else IMAGE_SIZE), []
     for block in range(len(config.conv_filters)):
         sides.append(side)
         for conv in range(config.convs_per_block):

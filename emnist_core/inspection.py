@@ -155,10 +155,19 @@ class Inspector:
         ]
 
     def first_filters(self) -> np.ndarray:
-        """The first conv layer's kernels as (filters, k, k) for its first input channel."""
+        """The first conv layer's kernels in pixel space, as (filters, side, side).
+
+        After a space-to-depth fold each k x k kernel over 4 channels is a 2k x 2k kernel
+        on the pixels, so it is unfolded to show what it really looks for.
+        """
         if not self.convs:
             raise DataError(f"{self.model.name} has no conv layers, so no filters to show")
         kernel = np.asarray(self.convs[0].kernel)  # (k, k, in, filters)
+        k, _, channels, filters = kernel.shape
+        if channels == 4 and any(layer.name == "space_to_depth" for layer in self.model.layers):
+            # channel 2a + b of fold pixel (i, j) is image pixel (2i + a, 2j + b)
+            unfolded = kernel.reshape(k, k, 2, 2, filters).transpose(0, 2, 1, 3, 4)
+            return np.transpose(unfolded.reshape(2 * k, 2 * k, filters), (2, 0, 1))
         return np.transpose(kernel[:, :, 0, :], (2, 0, 1))
 
     def _outputs(self, pixels) -> list:

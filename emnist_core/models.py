@@ -43,6 +43,8 @@ def build_cnn(config: CNNConfig, num_classes: int, *, steps_per_epoch: int = 1,
               class_prior: np.ndarray | None = None) -> keras.Model:
     """Conv blocks (convs, pooling, dropout) -> Flatten or GAP -> Dense stack -> softmax."""
     inputs, x = _input_stem(config)
+    if config.space_to_depth:
+        x = _space_to_depth(x)
     for block, filters in enumerate(config.conv_filters, start=1):
         x = _conv_block(config, x, block, filters)
     if config.global_pool:
@@ -51,6 +53,15 @@ def build_cnn(config: CNNConfig, num_classes: int, *, steps_per_epoch: int = 1,
         x = keras.layers.Flatten(name="flatten")(x)
     x = _dense_stack(config, x, config.dense_units)
     return _finish(config, inputs, x, num_classes, (steps_per_epoch, class_prior))
+
+
+def _space_to_depth(x):
+    """28x28x1 -> 14x14x4, each 2x2 patch becoming one pixel's channels (built-in layers only,
+    so a saved model loads without custom code)."""
+    half = INPUT_SHAPE[0] // 2
+    x = keras.layers.Reshape((half, 2, half, 2), name="patches")(x)
+    x = keras.layers.Permute((1, 3, 2, 4), name="patch_order")(x)
+    return keras.layers.Reshape((half, half, 4), name="space_to_depth")(x)
 
 
 def _input_stem(config: TrainingConfig):

@@ -96,6 +96,24 @@ def test_feature_maps_filters_and_scores_of_a_built_cnn():
     np.testing.assert_allclose(np.exp(scores) / np.exp(scores).sum(), probabilities, rtol=1e-4)
 
 
+def test_first_filters_after_space_to_depth_are_unfolded_to_pixels():
+    model = build_model(CNNConfig(conv_filters=(2,), dense_units=(), space_to_depth=True), 3)
+    conv = model.get_layer("conv1_1")
+    rng = np.random.default_rng(0)
+    kernel = rng.uniform(0.1, 1.0, size=(3, 3, 4, 2)).astype("float32")
+    conv.set_weights([kernel, np.zeros(2, dtype="float32")])
+    inspector = Inspector(model)
+    filters = inspector.first_filters()
+    assert filters.shape == (2, 6, 6)
+    # the unfolded filter applied to the pixels gives the conv's output (positive, so no ReLU cut)
+    image = rng.integers(1, 255, size=(28, 28)).astype(np.uint8)
+    out = inspector.feature_maps(image)[0].maps  # (2, 14, 14)
+    p, q = 5, 8  # an inner fold pixel: its window is image rows 8-13, columns 14-19
+    window = image[2 * p - 2:2 * p + 4, 2 * q - 2:2 * q + 4].astype("float32") / 255.0
+    for f in range(2):
+        assert out[f, p, q] == pytest.approx(float((window * filters[f]).sum()), rel=1e-4)
+
+
 def test_mlp_templates_are_first_layer_weight_columns_strongest_first():
     model = build_model(MLPConfig(hidden_units=(6,)), 3)
     dense = model.get_layer("dense1")

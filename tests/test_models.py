@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from emnist_core.config import CNNConfig, MLPConfig
+from emnist_core.config import CNNConfig, MLPConfig, feature_map_sides
 from emnist_core.errors import ConfigError
 from emnist_core.models import (
     build_cnn,
@@ -54,6 +54,19 @@ def test_cnn_layers_follow_config():
     assert model.get_layer("act1_1").activation.__name__ == "elu"
     # 28 -stride 2-> 14 -pool-> 7 -pool-> 3
     assert model.get_layer("pool2").output.shape[1:] == (3, 3, 16)
+
+
+def test_space_to_depth_folds_each_2x2_patch_into_channels():
+    config = CNNConfig(space_to_depth=True, conv_filters=(4, 8), dense_units=())
+    model = build_cnn(config, 5)
+    assert model.get_layer("conv1_1").input.shape[1:] == (14, 14, 4)
+    assert feature_map_sides(config) == [14, 7]
+    fold = keras.Model(model.input, model.get_layer("space_to_depth").output)
+    pixels = np.arange(28 * 28, dtype="float32").reshape(1, 28, 28)
+    folded = keras.ops.convert_to_numpy(fold(pixels))[0] * 255.0
+    # output pixel (1, 2) holds rows 2-3, columns 4-5 of the image, row by row
+    np.testing.assert_allclose(folded[1, 2], pixels[0, 2:4, 4:6].ravel(), rtol=1e-5)
+    assert build_cnn(CNNConfig(), 5).get_layer("conv1_1").input.shape[1:] == (28, 28, 1)
 
 
 def test_cnn_global_pool_max_pool_and_no_pooling():
