@@ -222,7 +222,9 @@ def test_workers_must_share_the_data(synthetic_dataset, tmp_path):
 
 def test_a_killed_worker_leaves_its_trial_failed_and_the_study_usable(
         synthetic_dir, synthetic_dataset, tmp_path):
-    space, url = write_space(tmp_path, epochs=1, learning_rate=LR), sqlite(tmp_path)
+    # The worker's trial is far too long to finish before the kill (a 1-epoch trial on tiny
+    # data can complete between two polls on a fast machine); the resumed study trains 1 epoch.
+    space, url = write_space(tmp_path, epochs=500, learning_rate=LR), sqlite(tmp_path)
     worker = subprocess.Popen(
         [sys.executable, "-m", "emnist_core", "tune", "--model", "mlp", "--space", str(space),
          "--trials", "2", "--study", "killed", "--storage", url, "--data-dir", str(synthetic_dir),
@@ -245,7 +247,9 @@ def test_a_killed_worker_leaves_its_trial_failed_and_the_study_usable(
     time.sleep(4)  # longer than the grace period (3 heartbeats of 1 s)
     settings = TuneSettings(trials=2, heartbeat_seconds=1)
     study = open_study(None, name="killed", storage=url, settings=settings, resume=True)
-    result = run_study(study, synthetic_dataset, settings=settings, runs_dir=tmp_path / "runs")
+    short = space_from_dict(tiny_space(epochs=1, learning_rate=LR))
+    result = run_study(study, synthetic_dataset, space=short, settings=settings,
+                       runs_dir=tmp_path / "runs")
     states = [t.state for t in study.get_trials()]
     assert states == [TrialState.FAIL, TrialState.COMPLETE, TrialState.COMPLETE]
     assert result.trials_run == 2
