@@ -6,11 +6,14 @@ and returns class probabilities: scaling and augmentation live inside it, so a s
 while training.
 """
 
+import dataclasses
+
 import keras
 import numpy as np
 
 from emnist_core.config import CNNConfig, MLPConfig, TrainingConfig
 from emnist_core.errors import ConfigError
+from emnist_core.precision import is_mixed, policy_scope, resolve_precision
 
 INPUT_SHAPE = (28, 28, 1)  # Keras's functional models also accept (N, 28, 28): rank is adjusted
 PLAIN_LOSS = "sparse_categorical_crossentropy"
@@ -21,13 +24,31 @@ def build_model(config: TrainingConfig, num_classes: int, *, steps_per_epoch: in
     """Build and compile the model a config describes (dispatch on its family).
 
     steps_per_epoch sizes the learning-rate schedule; class_prior (training-set class
-    shares) is used only by the logit-adjusted loss.
+    shares) is used only by the logit-adjusted loss. Layers compute in the precision the
+    config resolves to on this machine; the output probabilities are always float32.
     """
     builders = {"mlp": build_mlp, "cnn": build_cnn}
     if config.family not in builders:
         raise ConfigError(f"family={config.family!r} is not allowed: use mlp or cnn.")
-    return builders[config.family](config, num_classes, steps_per_epoch=steps_per_epoch,
-                                   class_prior=class_prior)
+    with policy_scope(resolve_precision(config.precision)):
+        return builders[config.family](config, num_classes, steps_per_epoch=steps_per_epoch,
+                                       class_prior=class_prior)
+
+
+def float32_copy(model: keras.Model, config: TrainingConfig, num_classes: int) -> keras.Model:
+    """model itself if it computes in float32, else the same architecture in float32 with its
+    weights and optimizer state (mixed-precision variables are float32 already, so nothing
+    is rounded, and the saved file loads without a mismatched-optimizer warning)."""
+    if not is_mixed(model):
+        return model
+    copy = build_model(dataclasses.replace(config, precision="float32"), num_classes)
+    copy.set_weights(model.get_weights())
+    if model.optimizer.built:
+        copy.optimizer.build(copy.trainable_variables)
+        for target, source in zip(copy.optimizer.variables, model.optimizer.variables,
+                                  strict=True):
+            target.assign(source)
+    return copy
 
 
 def build_mlp(config: MLPConfig, num_classes: int, *, steps_per_epoch: int = 1,
@@ -141,7 +162,7 @@ def _finish(config: TrainingConfig, inputs, x, num_classes: int, training: tuple
         raise ConfigError(f"num_classes={num_classes} is not allowed: a classifier needs >= 2.")
     outputs = keras.layers.Dense(
         num_classes, activation="softmax", kernel_regularizer=_regularizer(config),
-        name="probabilities",
+        dtype="float32", name="probabilities",
     )(x)
     model = keras.Model(inputs, outputs, name=config.family)
     model.compile(

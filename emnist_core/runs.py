@@ -148,10 +148,11 @@ def _versions() -> dict[str, str]:
 def run_info(*, run_id: str, config: TrainingConfig, dataset, model, name: str | None,
              command: str | None, preset: str | None, stopped_at: dict | None,
              train_seconds: float, train_cpu_seconds: float, history: dict,
-             sizes: dict[str, int]) -> dict[str, Any]:
+             sizes: dict[str, int], precision: str = "float32") -> dict[str, Any]:
     """The run.json record: status, provenance, timing, size, versions and data description.
 
-    CPU seconds are kept beside wall seconds: on shared cores the wall time overstates the cost.
+    CPU seconds are kept beside wall seconds: on shared cores the wall time overstates the cost;
+    precision is the dtype policy training used (config 'auto' resolved on this machine).
     """
     epochs_run = len(history.get("loss", []))
     return {
@@ -169,6 +170,7 @@ def run_info(*, run_id: str, config: TrainingConfig, dataset, model, name: str |
             "train_cpu_seconds": round(train_cpu_seconds, 3),
             "seconds_per_epoch": round(train_seconds / max(epochs_run, 1), 3),
             "images_per_second": round(sizes["train"] * epochs_run / max(train_seconds, 1e-9), 1),
+            "precision": precision,
         },
         "params": int(model.count_params()),
         "versions": _versions(),

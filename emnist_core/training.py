@@ -19,7 +19,8 @@ import numpy as np
 from emnist_core.config import TrainingConfig
 from emnist_core.data import Dataset, Split, train_val_split
 from emnist_core.errors import ConfigError
-from emnist_core.models import build_model, current_learning_rate, use_plain_loss
+from emnist_core.models import build_model, current_learning_rate, float32_copy, use_plain_loss
+from emnist_core.precision import resolve_precision
 from emnist_core.runs import Run, new_run_id, run_info, save_run
 
 
@@ -170,6 +171,7 @@ def train(
     )
     train_seconds = time.perf_counter() - started
     train_cpu_seconds = time.process_time() - cpu_started
+    model = float32_copy(model, config, dataset.num_classes)
     use_plain_loss(model)
     history = _history(fit_history, reporter)
     metrics = _test_metrics(model, dataset)
@@ -178,7 +180,7 @@ def train(
         run_id=run_id, config=config, dataset=dataset, model=model, name=name, command=command,
         preset=preset, stopped_at=reporter.stopped_at,
         train_seconds=train_seconds, train_cpu_seconds=train_cpu_seconds,
-        history=history, sizes={"train": len(fit_split), "test": len(dataset.test),
+        history=history, precision=resolve_precision(config.precision), sizes={"train": len(fit_split), "test": len(dataset.test),
                                 "validation": 0 if val_split is None else len(val_split)},
     )
     return save_run(runs_dir, run_id, model=model, config=config, history=history,

@@ -89,6 +89,7 @@ def test_training_in_a_background_thread(synthetic_dataset, tmp_path):
 @pytest.mark.parametrize("config", [
     TINY_MLP.replace(dropout=0.3, seed=7),
     TINY_CNN.replace(augment=True, class_weighting="balanced", seed=7),
+    TINY_CNN.replace(precision="mixed_bfloat16", seed=7),
 ])
 def test_same_seed_same_history_and_metrics(synthetic_dataset, tmp_path, config):
     first = train(config, synthetic_dataset, runs_dir=tmp_path)

@@ -1,0 +1,61 @@
+"""Numeric precision for training: float32, or bfloat16 compute where the processor has it.
+
+Processors with AMX or AVX512-BF16 (recent Intel Xeons) run bfloat16 convolutions and
+matrix products more than twice as fast as float32 (BENCHMARKS.md); elsewhere bfloat16 is
+emulated and slower. Under Keras's `mixed_bfloat16` policy the weights stay float32 and
+only the arithmetic is bfloat16, so a model trained that way is copied into a float32
+model of the same architecture before it is evaluated and saved: a saved model computes
+the same way on every machine.
+"""
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import keras
+
+MIXED = "mixed_bfloat16"
+# /proc/cpuinfo flags of processors that compute bfloat16 natively (oneDNN uses them).
+BF16_FLAGS = frozenset({"amx_bf16", "avx512_bf16"})
+
+
+def cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> frozenset[str]:
+    """The first processor's feature flags (empty where /proc/cpuinfo does not exist)."""
+    try:
+        text = cpuinfo.read_text()
+    except OSError:
+        return frozenset()
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() == "flags":
+            return frozenset(value.split())
+    return frozenset()
+
+
+def resolve_precision(precision: str, flags: frozenset[str] | None = None) -> str:
+    """The Keras dtype policy a config's precision means on this machine.
+
+    'auto' is mixed_bfloat16 where the processor computes bfloat16 natively, float32
+    elsewhere; 'float32' and 'mixed_bfloat16' are taken as they are.
+    """
+    if precision != "auto":
+        return precision
+    found = cpu_flags() if flags is None else flags
+    return MIXED if found & BF16_FLAGS else "float32"
+
+
+@contextlib.contextmanager
+def policy_scope(policy: str) -> Iterator[None]:
+    """Layers created inside use policy; Keras keeps the policy per thread, so a model built
+    here does not change what another thread (the dashboard's) builds meanwhile."""
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(policy)
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(previous)
+
+
+def is_mixed(model: keras.Model) -> bool:
+    """True if any layer of model computes in a dtype other than its float32 weights."""
+    return any(layer.compute_dtype != layer.variable_dtype for layer in model.layers)
