@@ -44,6 +44,7 @@ def train_one(family: str, preset: str, data_dir: str, runs_dir: str) -> dict:
         "train_seconds": timing["train_seconds"], "epochs_run": timing["epochs_run"],
         "images_per_second": timing["images_per_second"], "params": run.info["params"],
         "train_cpu_seconds": timing.get("train_cpu_seconds"),
+        "precision": timing.get("precision", "float32"),
         "process_cpu_seconds": round(time.process_time() - cpu_before, 1),
         "total_wall_seconds": round(time.perf_counter() - started, 1),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
@@ -69,12 +70,12 @@ def run_child(spec: str, args: argparse.Namespace) -> dict:
 
 
 def table(rows: list[dict]) -> str:
-    lines = ["| preset | test acc | macro F1 | train s (wall) | CPU s | epochs | images/s | "
-             "params | peak RSS MiB | load before/after |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| preset | precision | test acc | macro F1 | train s (wall) | CPU s | epochs | "
+             "images/s | params | peak RSS MiB | load before/after |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(
-            f"| {r['family']} {r['preset']} | {r['test_accuracy']:.2%} | {r['macro_f1']:.3f} | "
+            f"| {r['family']} {r['preset']} | {r['precision']} | {r['test_accuracy']:.2%} | {r['macro_f1']:.3f} | "
             f"{r['train_seconds']:.0f} | {r['process_cpu_seconds']:.0f} | {r['epochs_run']} | "
             f"{r['images_per_second']:.0f} | {r['params']:,} | {r['peak_rss_mib']:.0f} | "
             f"{r['load_average_before'][0]:.1f} / {r['load_average_after'][0]:.1f} |"

@@ -42,6 +42,9 @@ EXTRA_HELP = {
     "global_pool": "Average each feature map to one number instead of flattening (fewer weights).",
     "convs_per_block": "Convolutions stacked in each block before pooling.",
     "kernel_size": "Side of each convolution window in pixels.",
+    "ensemble": "Train this many copies side by side from different starting weights and "
+                "average their predictions: costs that many times the compute, usually a "
+                "little more accurate.",
     "space_to_depth": "Fold each 2x2 pixel patch into 4 channels first (28x28 -> 14x14x4): "
                       "nothing is lost and the first block costs a quarter.",
 }
@@ -50,6 +53,7 @@ EXTRA_HELP = {
 # Sections of the form for the shared fields; fields only one family has go under
 # "Architecture", and a field nobody placed yet lands in "Other" (so it still shows).
 SECTIONS = {
+    "Architecture": ("ensemble",),
     "Regularisation": ("activation", "dropout", "batch_norm", "l1", "l2"),
     "Optimizer and learning rate": (
         "optimizer",

@@ -81,6 +81,9 @@ class TrainingConfig:
     # Arithmetic while training: mixed_bfloat16 is >2x faster on processors with AMX or
     # AVX512-BF16 and slower elsewhere; auto picks by processor. Saved models are float32.
     precision: str = "float32"
+    # Members trained side by side from different initial weights, probabilities averaged
+    # (emnist_core.ensemble): costs members x the compute, usually gains accuracy.
+    ensemble: int = 1
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -131,6 +134,7 @@ class TrainingConfig:
         _need(0.0 <= self.label_smoothing < 0.5, "label_smoothing", self.label_smoothing,
               "in [0, 0.5) (0 is off, 0.1 a common value)")
         _need_choice("precision", self.precision, PRECISIONS)
+        _need(1 <= self.ensemble <= 8, "ensemble", self.ensemble, "in [1, 8] (1 is a single model)")
         _need(0 <= self.seed < 2**31, "seed", self.seed, "in [0, 2**31)")
 
     def _validate_family(self) -> None:

@@ -115,6 +115,9 @@ class Inspector:
         import keras
         import tensorflow as tf
 
+        from emnist_core.ensemble import first_member
+
+        model = first_member(model)  # an ensemble is shown through its first member
         self.model = model
         self.convs = conv_layers(model)
         shown = [_shown_output(model, conv) for conv in self.convs]
@@ -221,9 +224,13 @@ def mlp_templates(model: Any, count: int | None = 16) -> np.ndarray:
 
     Each hidden unit of an MLP computes one weighted sum of all 784 pixels; its weights,
     laid out as an image, show which pixel pattern excites it (positive) or inhibits it.
+    For an ensemble, the first member's.
     """
     import keras
 
+    from emnist_core.ensemble import first_member
+
+    model = first_member(model)
     dense = next((layer for layer in model.layers if isinstance(layer, keras.layers.Dense)), None)
     if dense is None or int(dense.kernel.shape[0]) != 784:
         raise DataError(f"{model.name} has no Dense layer reading the 784 pixels; is it an MLP?")

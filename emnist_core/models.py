@@ -12,6 +12,13 @@ import keras
 import numpy as np
 
 from emnist_core.config import CNNConfig, MLPConfig, TrainingConfig
+from emnist_core.ensemble import (
+    averaged_model,
+    ensemble_accuracy,
+    ensemble_loss,
+    member_prefixes,
+    stack_members,
+)
 from emnist_core.errors import ConfigError
 from emnist_core.precision import is_mixed, policy_scope, resolve_precision
 
@@ -26,13 +33,47 @@ def build_model(config: TrainingConfig, num_classes: int, *, steps_per_epoch: in
     steps_per_epoch sizes the learning-rate schedule; class_prior (training-set class
     shares) is used only by the logit-adjusted loss. Layers compute in the precision the
     config resolves to on this machine; the output probabilities are always float32.
+    With ensemble > 1 this is the training model, whose output stacks each member's
+    probabilities (see emnist_core.ensemble); `finished_model` turns it into the one to save.
     """
-    builders = {"mlp": build_mlp, "cnn": build_cnn}
-    if config.family not in builders:
+    bodies = {"mlp": _mlp_features, "cnn": _cnn_features}
+    if config.family not in bodies:
         raise ConfigError(f"family={config.family!r} is not allowed: use mlp or cnn.")
+    if num_classes < 2:
+        raise ConfigError(f"num_classes={num_classes} is not allowed: a classifier needs >= 2.")
     with policy_scope(resolve_precision(config.precision)):
-        return builders[config.family](config, num_classes, steps_per_epoch=steps_per_epoch,
-                                       class_prior=class_prior)
+        inputs, x = _input_stem(config)
+        members = [
+            _softmax(config, bodies[config.family](config, x, prefix), num_classes, prefix)
+            for prefix in member_prefixes(config.ensemble)
+        ]
+        model = keras.Model(inputs, stack_members(members), name=config.family)
+        model.compile(
+            optimizer=build_optimizer(config, steps_per_epoch),
+            loss=ensemble_loss(build_loss(config, num_classes, class_prior), config.ensemble),
+            metrics=[ensemble_accuracy(config.ensemble)],
+        )
+    return model
+
+
+def build_mlp(config: MLPConfig, num_classes: int, **training) -> keras.Model:
+    """Flatten -> [Dense -> (BatchNorm) -> activation -> (Dropout)] per hidden width -> softmax."""
+    return build_model(config, num_classes, **training)
+
+
+def build_cnn(config: CNNConfig, num_classes: int, **training) -> keras.Model:
+    """Conv blocks (convs, pooling, dropout) -> Flatten or GAP -> Dense stack -> softmax."""
+    return build_model(config, num_classes, **training)
+
+
+def finished_model(model: keras.Model, config: TrainingConfig, num_classes: int) -> keras.Model:
+    """The model to evaluate and save after training: float32, one probabilities output (an
+    ensemble's members averaged), compiled with the standard loss so it loads without custom
+    code; the optimizer and its state are kept."""
+    model = float32_copy(model, config, num_classes)
+    final = averaged_model(model)
+    final.compile(optimizer=model.optimizer, loss=PLAIN_LOSS, metrics=["accuracy"])
+    return final
 
 
 def float32_copy(model: keras.Model, config: TrainingConfig, num_classes: int) -> keras.Model:
@@ -51,38 +92,30 @@ def float32_copy(model: keras.Model, config: TrainingConfig, num_classes: int) -
     return copy
 
 
-def build_mlp(config: MLPConfig, num_classes: int, *, steps_per_epoch: int = 1,
-              class_prior: np.ndarray | None = None) -> keras.Model:
-    """Flatten -> [Dense -> (BatchNorm) -> activation -> (Dropout)] per hidden width -> softmax."""
-    inputs, x = _input_stem(config)
-    x = keras.layers.Flatten(name="flatten")(x)
-    x = _dense_stack(config, x, config.hidden_units)
-    return _finish(config, inputs, x, num_classes, (steps_per_epoch, class_prior))
+def _mlp_features(config: MLPConfig, x, prefix: str):
+    x = keras.layers.Flatten(name=f"{prefix}flatten")(x)
+    return _dense_stack(config, x, config.hidden_units, prefix)
 
 
-def build_cnn(config: CNNConfig, num_classes: int, *, steps_per_epoch: int = 1,
-              class_prior: np.ndarray | None = None) -> keras.Model:
-    """Conv blocks (convs, pooling, dropout) -> Flatten or GAP -> Dense stack -> softmax."""
-    inputs, x = _input_stem(config)
+def _cnn_features(config: CNNConfig, x, prefix: str):
     if config.space_to_depth:
-        x = _space_to_depth(x)
+        x = _space_to_depth(x, prefix)
     for block, filters in enumerate(config.conv_filters, start=1):
-        x = _conv_block(config, x, block, filters)
+        x = _conv_block(config, x, block, filters, prefix)
     if config.global_pool:
-        x = keras.layers.GlobalAveragePooling2D(name="global_pool")(x)
+        x = keras.layers.GlobalAveragePooling2D(name=f"{prefix}global_pool")(x)
     else:
-        x = keras.layers.Flatten(name="flatten")(x)
-    x = _dense_stack(config, x, config.dense_units)
-    return _finish(config, inputs, x, num_classes, (steps_per_epoch, class_prior))
+        x = keras.layers.Flatten(name=f"{prefix}flatten")(x)
+    return _dense_stack(config, x, config.dense_units, prefix)
 
 
-def _space_to_depth(x):
+def _space_to_depth(x, prefix: str = ""):
     """28x28x1 -> 14x14x4, each 2x2 patch becoming one pixel's channels (built-in layers only,
     so a saved model loads without custom code)."""
     half = INPUT_SHAPE[0] // 2
-    x = keras.layers.Reshape((half, 2, half, 2), name="patches")(x)
-    x = keras.layers.Permute((1, 3, 2, 4), name="patch_order")(x)
-    return keras.layers.Reshape((half, half, 4), name="space_to_depth")(x)
+    x = keras.layers.Reshape((half, 2, half, 2), name=f"{prefix}patches")(x)
+    x = keras.layers.Permute((1, 3, 2, 4), name=f"{prefix}patch_order")(x)
+    return keras.layers.Reshape((half, half, 4), name=f"{prefix}space_to_depth")(x)
 
 
 def _input_stem(config: TrainingConfig):
@@ -118,59 +151,49 @@ def _regularizer(config: TrainingConfig):
     return keras.regularizers.L1L2(l1=config.l1, l2=config.l2)
 
 
-def _normalize_activate(config: TrainingConfig, x, tag: str):
+def _normalize_activate(config: TrainingConfig, x, tag: str, prefix: str):
     """(BatchNorm) then the activation; BN makes the preceding bias redundant."""
     if config.batch_norm:
-        x = keras.layers.BatchNormalization(name=f"bn{tag}")(x)
-    return keras.layers.Activation(config.activation, name=f"act{tag}")(x)
+        x = keras.layers.BatchNormalization(name=f"{prefix}bn{tag}")(x)
+    return keras.layers.Activation(config.activation, name=f"{prefix}act{tag}")(x)
 
 
-def _conv_block(config: CNNConfig, x, block: int, filters: int):
+def _conv_block(config: CNNConfig, x, block: int, filters: int, prefix: str):
     for conv in range(1, config.convs_per_block + 1):
         stride = config.first_stride if (block, conv) == (1, 1) else 1
         x = keras.layers.Conv2D(
             filters, config.kernel_size, strides=stride, padding=config.padding,
             use_bias=not config.batch_norm, kernel_regularizer=_regularizer(config),
-            name=f"conv{block}_{conv}",
+            name=f"{prefix}conv{block}_{conv}",
         )(x)
-        x = _normalize_activate(config, x, f"{block}_{conv}")
+        x = _normalize_activate(config, x, f"{block}_{conv}", prefix)
     if config.pooling == "max":
-        x = keras.layers.MaxPooling2D(config.pool_size, name=f"pool{block}")(x)
+        x = keras.layers.MaxPooling2D(config.pool_size, name=f"{prefix}pool{block}")(x)
     elif config.pooling == "avg":
-        x = keras.layers.AveragePooling2D(config.pool_size, name=f"pool{block}")(x)
+        x = keras.layers.AveragePooling2D(config.pool_size, name=f"{prefix}pool{block}")(x)
     if config.conv_dropout > 0:
-        x = keras.layers.Dropout(config.conv_dropout, name=f"conv_dropout{block}")(x)
+        x = keras.layers.Dropout(config.conv_dropout, name=f"{prefix}conv_dropout{block}")(x)
     return x
 
 
-def _dense_stack(config: TrainingConfig, x, widths: tuple[int, ...]):
+def _dense_stack(config: TrainingConfig, x, widths: tuple[int, ...], prefix: str):
     for index, width in enumerate(widths, start=1):
         x = keras.layers.Dense(
             width, use_bias=not config.batch_norm, kernel_regularizer=_regularizer(config),
-            name=f"dense{index}",
+            name=f"{prefix}dense{index}",
         )(x)
-        x = _normalize_activate(config, x, f"_dense{index}")
+        x = _normalize_activate(config, x, f"_dense{index}", prefix)
         if config.dropout > 0:
-            x = keras.layers.Dropout(config.dropout, name=f"dropout{index}")(x)
+            x = keras.layers.Dropout(config.dropout, name=f"{prefix}dropout{index}")(x)
     return x
 
 
-def _finish(config: TrainingConfig, inputs, x, num_classes: int, training: tuple) -> keras.Model:
-    """The softmax layer, then compile; training is (steps_per_epoch, class_prior)."""
-    steps_per_epoch, class_prior = training
-    if num_classes < 2:
-        raise ConfigError(f"num_classes={num_classes} is not allowed: a classifier needs >= 2.")
-    outputs = keras.layers.Dense(
+def _softmax(config: TrainingConfig, x, num_classes: int, prefix: str):
+    """One member's class probabilities, computed in float32 whatever the precision."""
+    return keras.layers.Dense(
         num_classes, activation="softmax", kernel_regularizer=_regularizer(config),
-        dtype="float32", name="probabilities",
+        dtype="float32", name=f"{prefix}probabilities",
     )(x)
-    model = keras.Model(inputs, outputs, name=config.family)
-    model.compile(
-        optimizer=build_optimizer(config, steps_per_epoch),
-        loss=build_loss(config, num_classes, class_prior),
-        metrics=["accuracy"],
-    )
-    return model
 
 
 def build_loss(config: TrainingConfig, num_classes: int, class_prior: np.ndarray | None):
@@ -198,11 +221,6 @@ def build_loss(config: TrainingConfig, num_classes: int, class_prior: np.ndarray
             label_smoothing=smoothing)
 
     return adjusted_crossentropy
-
-
-def use_plain_loss(model: keras.Model) -> None:
-    """Recompile with the standard loss (same optimizer) so the saved file needs no custom code."""
-    model.compile(optimizer=model.optimizer, loss=PLAIN_LOSS, metrics=["accuracy"])
 
 
 def build_schedule(config: TrainingConfig, steps_per_epoch: int):

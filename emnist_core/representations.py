@@ -38,9 +38,13 @@ class Representation:
 
 
 def embedding_model(model: Any):
-    """A Keras model from the pixels to the input of the final (softmax) layer."""
+    """A Keras model from the pixels to the input of the final (softmax) layer (for an
+    ensemble, of its first member)."""
     import keras
 
+    from emnist_core.ensemble import first_member
+
+    model = first_member(model)
     return keras.Model(model.input, model.layers[-1].input, name=f"{model.name}_embedding")
 
 

@@ -19,7 +19,7 @@ import numpy as np
 from emnist_core.config import TrainingConfig
 from emnist_core.data import Dataset, Split, train_val_split
 from emnist_core.errors import ConfigError
-from emnist_core.models import build_model, current_learning_rate, float32_copy, use_plain_loss
+from emnist_core.models import build_model, current_learning_rate, finished_model
 from emnist_core.precision import resolve_precision
 from emnist_core.runs import Run, new_run_id, run_info, save_run
 
@@ -171,8 +171,7 @@ def train(
     )
     train_seconds = time.perf_counter() - started
     train_cpu_seconds = time.process_time() - cpu_started
-    model = float32_copy(model, config, dataset.num_classes)
-    use_plain_loss(model)
+    model = finished_model(model, config, dataset.num_classes)
     history = _history(fit_history, reporter)
     metrics = _test_metrics(model, dataset)
     run_id = new_run_id(config.family)
