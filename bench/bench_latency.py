@@ -71,15 +71,17 @@ def percentiles(fn, drawings, calls: int, warmup: int) -> tuple[float, float, fl
 
 
 def preset_predictors() -> dict[str, Predictor]:
-    """An untrained model of every family and preset (latency only depends on the shape)."""
-    from emnist_core.models import build_model
+    """An untrained model of every family and preset (latency only depends on the shape),
+    as training would save it: float32, an ensemble's members averaged."""
+    from emnist_core.models import build_model, finished_model
     from emnist_core.presets import PRESET_NAMES, get_preset
 
     classes = [str(i) for i in range(NUM_CLASSES)]
     predictors = {}
     for family in ("mlp", "cnn"):
         for preset in PRESET_NAMES:
-            model = build_model(get_preset(family, preset), NUM_CLASSES)
+            config = get_preset(family, preset)
+            model = finished_model(build_model(config, NUM_CLASSES), config, NUM_CLASSES)
             predictors[f"{family}-{preset}"] = Predictor(model, classes)
     return predictors
 
