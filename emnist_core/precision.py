@@ -59,3 +59,18 @@ def policy_scope(policy: str) -> Iterator[None]:
 def is_mixed(model: keras.Model) -> bool:
     """True if any layer of model computes in a dtype other than its float32 weights."""
     return any(layer.compute_dtype != layer.variable_dtype for layer in model.layers)
+
+
+def precision_note(precision: str, members: int = 1, flags: frozenset[str] | None = None) -> str | None:
+    """A sentence for the user when a config asks for bfloat16 where it will be slow or
+    absent: 'auto' on a processor without it, or an explicit mixed_bfloat16 there."""
+    found = cpu_flags() if flags is None else flags
+    if found & BF16_FLAGS or precision == "float32":
+        return None
+    size = f"{members} members, " if members > 1 else ""
+    if precision == "auto":
+        return (f"This processor has no bfloat16 arithmetic (AMX or AVX512-BF16), so this model "
+                f"({size}precision auto) trains in float32: several times slower than on a "
+                "processor that has it. For a quick demo pick the quick preset.")
+    return ("This processor has no bfloat16 arithmetic (AMX or AVX512-BF16), so "
+            "mixed_bfloat16 is unlikely to be faster than float32 here; auto would pick float32.")

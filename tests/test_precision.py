@@ -86,3 +86,15 @@ def test_bfloat16_run_saves_a_float32_model_and_records_the_precision(synthetic_
     steps = math.ceil(run.info["data"]["sizes"]["train"] / TINY_CNN.batch_size)
     assert int(model.optimizer.iterations) == steps * run.info["timing"]["epochs_run"]
     assert 0.0 <= run.metrics["accuracy"] <= 1.0
+
+
+def test_precision_note_warns_only_where_bfloat16_is_missing():
+    from emnist_core.precision import precision_note
+
+    amx, plain = frozenset({"amx_bf16"}), frozenset({"avx2"})
+    assert precision_note("auto", 5, amx) is None
+    assert precision_note("mixed_bfloat16", 1, amx) is None
+    assert precision_note("float32", 1, plain) is None
+    assert "trains in float32" in precision_note("auto", 5, plain)
+    assert "5 members" in precision_note("auto", 5, plain)
+    assert "auto would pick float32" in precision_note("mixed_bfloat16", 1, plain)

@@ -29,7 +29,8 @@ def choose_ui() -> tuple[str, str]:
         horizontal=True,
         key=f"train_preset_{family}",
         help="quick: about 90 s here, for a live demo. baseline: a plain textbook model. "
-        "tuned: our best (slower). Further names are presets saved from the Tune page.",
+        "tuned: our best (the CNN takes about 6 min on a processor with bfloat16 arithmetic, "
+        "much longer without). Further names are presets saved from the Tune page.",
     )
     return family, preset
 
@@ -89,6 +90,11 @@ def main() -> None:
     if problem:
         st.error(problem)
     else:
+        from emnist_core.precision import precision_note
+
+        note = precision_note(config.precision, config.ensemble)
+        if note:
+            st.warning(note)
         summary_ui(config, dataset.num_classes)
     start_ui(config, family, preset)
     job = training_job.current_job()
