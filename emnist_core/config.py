@@ -78,8 +78,9 @@ class TrainingConfig:
     # Label smoothing: train towards (1 - e) on the true class and e/K spread over all K,
     # so the model is not pushed to certainty on EMNIST's ambiguous pairs (0/O, 1/l/I).
     label_smoothing: float = 0.0
-    # Arithmetic while training: mixed_bfloat16 is >2x faster on processors with AMX or
-    # AVX512-BF16 and slower elsewhere; auto picks by processor. Saved models are float32.
+    # Arithmetic while training: mixed_bfloat16 was 1.5-3.9x faster on a processor with AMX
+    # (BENCHMARKS.md) and has no hardware support elsewhere; auto picks by processor.
+    # Saved models are float32 either way.
     precision: str = "float32"
     # Members trained side by side from different initial weights, probabilities averaged
     # (emnist_core.ensemble): costs members x the compute, usually gains accuracy.
