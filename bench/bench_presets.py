@@ -75,8 +75,9 @@ def table(rows: list[dict]) -> str:
              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(
-            f"| {r['family']} {r['preset']} | {r['precision']} | {r['test_accuracy']:.2%} | {r['macro_f1']:.3f} | "
-            f"{r['train_seconds']:.0f} | {r['process_cpu_seconds']:.0f} | {r['epochs_run']} | "
+            f"| {r['family']} {r['preset']} | {r['precision']} | {r['test_accuracy']:.2%} | "
+            f"{r['macro_f1']:.3f} | {r['train_seconds']:.0f} | {r['process_cpu_seconds']:.0f} | "
+            f"{r['epochs_run']} | "
             f"{r['images_per_second']:.0f} | {r['params']:,} | {r['peak_rss_mib']:.0f} | "
             f"{r['load_average_before'][0]:.1f} / {r['load_average_after'][0]:.1f} |"
         )

@@ -58,8 +58,7 @@ def ensemble_accuracy(members: int):
 
 def member_count(model: keras.Model) -> int:
     """How many members a built or saved model has (1 for a plain model)."""
-    names = {layer.name for layer in model.layers}
-    return sum(1 for prefix in member_prefixes(64) if f"{prefix}probabilities" in names)
+    return sum(1 for layer in model.layers if layer.name.endswith("probabilities"))
 
 
 def averaged_model(model: keras.Model) -> keras.Model:

@@ -2,13 +2,15 @@
 
 Processors with AMX or AVX512-BF16 (recent Intel Xeons) run bfloat16 convolutions and
 matrix products in hardware: training steps were 1.5 to 3.9 times faster than float32 on
-one (BENCHMARKS.md, "Training precision"); elsewhere bfloat16 has no hardware support. Under Keras's `mixed_bfloat16` policy the weights stay float32 and
-only the arithmetic is bfloat16, so a model trained that way is copied into a float32
-model of the same architecture before it is evaluated and saved: a saved model computes
-the same way on every machine.
+one (BENCHMARKS.md, "Training precision"); elsewhere bfloat16 has no hardware support.
+Under Keras's `mixed_bfloat16` policy the weights stay float32 and only the arithmetic is
+bfloat16, so a model trained that way is copied into a float32 model of the same
+architecture before it is evaluated and saved: a saved model computes the same way on
+every machine.
 """
 
 import contextlib
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,8 +21,10 @@ MIXED = "mixed_bfloat16"
 BF16_FLAGS = frozenset({"amx_bf16", "avx512_bf16"})
 
 
+@functools.cache
 def cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> frozenset[str]:
-    """The first processor's feature flags (empty where /proc/cpuinfo does not exist)."""
+    """The first processor's feature flags (empty where /proc/cpuinfo does not exist); read
+    once per process, since every model build and every Train page rerun asks."""
     try:
         text = cpuinfo.read_text()
     except OSError:
@@ -61,7 +65,13 @@ def is_mixed(model: keras.Model) -> bool:
     return any(layer.compute_dtype != layer.variable_dtype for layer in model.layers)
 
 
-def precision_note(precision: str, members: int = 1, flags: frozenset[str] | None = None) -> str | None:
+def model_precision(model: keras.Model) -> str:
+    """The precision a built model computes in, read off its layers (what run.json records)."""
+    return MIXED if is_mixed(model) else "float32"
+
+
+def precision_note(precision: str, members: int = 1,
+                   flags: frozenset[str] | None = None) -> str | None:
     """A sentence for the user when a config asks for bfloat16 where it will be slow or
     absent: 'auto' on a processor without it, or an explicit mixed_bfloat16 there."""
     found = cpu_flags() if flags is None else flags

@@ -48,10 +48,11 @@ PRESETS: dict[str, dict[str, TrainingConfig]] = {
         # norm, more epochs, augmentation) stopped between 88.1% and 88.9% on the stand-in;
         # averaging independently trained members reached 89.0-89.4%. Each member folds
         # 2x2 pixel patches into channels (space_to_depth) and runs two convs per block at
-        # 14x14 and 7x7, so five cost about twice one full-resolution 32/64/128 CNN. Label
-        # smoothing 0.1 and batch 128 helped every variant. precision="auto" trains in
-        # bfloat16 where the processor has AMX or AVX512-BF16 (2.4x faster on the Intel box);
-        # elsewhere it is float32 and several times over the 10-minute budget (BENCHMARKS.md).
+        # 14x14 and 7x7, so five took about twice the wall time of one full-resolution
+        # 32/64/128 CNN. Label smoothing 0.1 and batch 128 are kept from that CNN.
+        # precision="auto" trains in bfloat16 where the processor has AMX or AVX512-BF16
+        # (steps 3.3-3.9x faster than float32 on the Intel box); elsewhere it is float32 and
+        # several times over the 10-minute budget (BENCHMARKS.md).
         "tuned": CNNConfig(
             space_to_depth=True, conv_filters=(32, 64), convs_per_block=2, dense_units=(256,),
             dropout=0.4, batch_size=128, epochs=10, learning_rate=2e-3, lr_schedule="cosine",

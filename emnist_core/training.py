@@ -20,7 +20,7 @@ from emnist_core.config import TrainingConfig
 from emnist_core.data import Dataset, Split, train_val_split
 from emnist_core.errors import ConfigError
 from emnist_core.models import build_model, current_learning_rate, finished_model
-from emnist_core.precision import resolve_precision
+from emnist_core.precision import model_precision
 from emnist_core.runs import Run, new_run_id, run_info, save_run
 
 
@@ -171,6 +171,7 @@ def train(
     )
     train_seconds = time.perf_counter() - started
     train_cpu_seconds = time.process_time() - cpu_started
+    precision = model_precision(model)  # of the model that trained, before the float32 copy
     model = finished_model(model, config, dataset.num_classes)
     history = _history(fit_history, reporter)
     metrics = _test_metrics(model, dataset)
@@ -179,8 +180,9 @@ def train(
         run_id=run_id, config=config, dataset=dataset, model=model, name=name, command=command,
         preset=preset, stopped_at=reporter.stopped_at,
         train_seconds=train_seconds, train_cpu_seconds=train_cpu_seconds,
-        history=history, precision=resolve_precision(config.precision), sizes={"train": len(fit_split), "test": len(dataset.test),
-                                "validation": 0 if val_split is None else len(val_split)},
+        history=history, precision=precision,
+        sizes={"train": len(fit_split), "test": len(dataset.test),
+               "validation": 0 if val_split is None else len(val_split)},
     )
     return save_run(runs_dir, run_id, model=model, config=config, history=history,
                     metrics=metrics, info=info)

@@ -1,4 +1,5 @@
-"""Training precision: 'auto' follows the processor, bfloat16 reaches the layers, saved models are float32."""
+"""Training precision: 'auto' follows the processor, bfloat16 reaches the layers, and
+saved models are float32."""
 
 import math
 
