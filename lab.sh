@@ -15,11 +15,13 @@ ensure_venv() {  # $1: requirements file to satisfy
         "$PYTHON" -m venv "$VENV"
     fi
     local want
-    want="$(cat requirements*.txt | sha256sum | cut -d' ' -f1)"
+    want="$(cat requirements*.txt pyproject.toml | sha256sum | cut -d' ' -f1)"
     if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
         echo "lab: installing $req (first use takes a few minutes)" >&2
         "$VENV/bin/python" -m pip install --disable-pip-version-check -q --upgrade pip
         "$VENV/bin/python" -m pip install --disable-pip-version-check -q -r "$req"
+        # The project itself, editable: `emnist-lab` on PATH, imports from this clone.
+        "$VENV/bin/python" -m pip install --disable-pip-version-check -q --no-deps -e .
         echo "$want" > "$stamp"
     fi
 }
@@ -57,6 +59,9 @@ case "${1:-}" in
         ensure_venv requirements-dev.txt
         ensure_chromium
         ensure_postgres
+        echo "lab: ruff check and ruff format --check" >&2
+        "$VENV/bin/ruff" check .
+        "$VENV/bin/ruff" format --check .
         exec "$VENV/bin/python" -m pytest "$@"
         ;;
     *)

@@ -12,7 +12,7 @@ Draw needs an MLP and a CNN run; without --runs-dir the script trains the `quick
 architectures for one epoch on 5,000 stand-in images (latency depends on the
 architecture, not on how well it is trained).
 
-    .venv/bin/python bench/bench_dashboard.py [--data-dir ../shared/emnist-standin] [--strokes 20]
+    .venv/bin/python -m bench.bench_dashboard [--data-dir ../shared/emnist-standin] [--strokes 20]
 """
 
 import argparse
@@ -20,19 +20,18 @@ import dataclasses
 import json
 import os
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-import machine
 import numpy as np
 
+from bench import machine
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, streamlit_server  # noqa: E402
+from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, streamlit_server
 
 WAIT_MS = 120_000
 STOP_WAIT_MS = 900_000  # Stop acts after the current batch, which is slow on a loaded machine
@@ -50,8 +49,8 @@ TITLES = {
 def make_runs(data_dir: str, runs_dir: Path) -> None:
     """One-epoch MLP and CNN with the quick presets' architectures on 5,000 stand-in images."""
     from emnist_core.data import load
-    from emnist_core.presets import get_preset
-    from emnist_core.training import train
+    from emnist_core.models.presets import get_preset
+    from emnist_core.training.loop import train
 
     dataset = load(data_dir)
     pick = np.random.default_rng(0).choice(len(dataset.train), 5000, replace=False)

@@ -7,7 +7,7 @@ model calls), p50 and p95 over --calls calls after --warmup calls. Latency does 
 depend on the weights, so without RUN arguments it builds an untrained model of each
 preset; with runs it loads their saved models.
 
-    .venv/bin/python bench/bench_latency.py [RUN ...] [--runs-dir R] [--calls 300] [--rounds 1]
+    .venv/bin/python -m bench.bench_latency [RUN ...] [--runs-dir R] [--calls 300] [--rounds 1]
 
 With --rounds N every measurement is repeated N times and the table gives the median
 p50, the median p95 and the worst p95 over the rounds.
@@ -15,20 +15,19 @@ p50, the median p95 and the worst p95 over the rounds.
 
 import argparse
 import os
-import sys
 import time
 from pathlib import Path
 
-import machine
 import numpy as np
 from PIL import Image, ImageDraw
 
+from bench import machine
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from emnist_core.inference import Predictor  # noqa: E402
-from emnist_core.preprocess import preprocess_image  # noqa: E402
+from emnist_core.inference.predictor import Predictor
+from emnist_core.inference.preprocess import preprocess_image
 
 CANVAS_SIDE, STROKE = 280, 20
 NUM_CLASSES = 47
@@ -73,8 +72,8 @@ def percentiles(fn, drawings, calls: int, warmup: int) -> tuple[float, float, fl
 def preset_predictors() -> dict[str, Predictor]:
     """An untrained model of every family and preset (latency only depends on the shape),
     as training would save it: float32, an ensemble's members averaged."""
-    from emnist_core.models import build_model, finished_model
-    from emnist_core.presets import PRESET_NAMES, get_preset
+    from emnist_core.models.build import build_model, finished_model
+    from emnist_core.models.presets import PRESET_NAMES, get_preset
 
     classes = [str(i) for i in range(NUM_CLASSES)]
     predictors = {}
@@ -87,7 +86,7 @@ def preset_predictors() -> dict[str, Predictor]:
 
 
 def run_predictors(run_ids: list[str], runs_dir: str | None) -> dict[str, Predictor]:
-    from emnist_core.cli.eval_cmd import resolve_run
+    from emnist_core.cli.evaluate import resolve_run
 
     predictors = {}
     for run_id in run_ids:
@@ -108,14 +107,18 @@ def workloads(predictors: dict[str, Predictor]) -> dict[str, object]:
     """What to time, by label: preprocessing alone, each model, and MLP + CNN pairs."""
     jobs: dict[str, object] = {"preprocess only": preprocess_image}
     for name, predictor in predictors.items():
+
         def one(drawing, predictor=predictor):
             predictor.predict_top(preprocess_image(drawing), 5)
+
         jobs[f"{name} ({predictor.model.count_params():,} params)"] = one
     for mlp, cnn in pairs(list(predictors)):
+
         def both(drawing, a=predictors[mlp], b=predictors[cnn]):
             pixels = preprocess_image(drawing)
             a.predict_top(pixels, 5)
             b.predict_top(pixels, 5)
+
         jobs[f"{mlp} + {cnn}"] = both
     return jobs
 
@@ -126,8 +129,12 @@ def main() -> None:
     parser.add_argument("--runs-dir")
     parser.add_argument("--calls", type=int, default=300)
     parser.add_argument("--warmup", type=int, default=30)
-    parser.add_argument("--rounds", type=int, default=1,
-                        help="repeat everything; on a shared machine the spread is the story")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="repeat everything; on a shared machine the spread is the story",
+    )
     args = parser.parse_args()
     if args.calls < 200:
         parser.error("--calls must be at least 200 for a meaningful p95")
@@ -137,8 +144,10 @@ def main() -> None:
     for _ in range(args.rounds):
         for label, fn in jobs.items():
             results[label].append(percentiles(fn, drawings, args.calls, args.warmup))
-    print(f"{args.rounds} round(s) of {args.calls} calls after {args.warmup} warm-up calls; "
-          f"load average now {os.getloadavg()[0]:.1f}")
+    print(
+        f"{args.rounds} round(s) of {args.calls} calls after {args.warmup} warm-up calls; "
+        f"load average now {os.getloadavg()[0]:.1f}"
+    )
     print(machine.line())
     print(f"{'what':<40} {'p50 ms':>8} {'p95 ms':>8} {'worst p95':>10} {'CPU p50':>8}")
     for label, rows in results.items():

@@ -4,13 +4,12 @@ Uses the real images in ../shared/emnist-standin. The official Balanced train sp
 has 112,800 images and the stand-in 108,212, so a full-size IDX copy is also built
 by repeating stand-in images up to 112,800 (same compressibility as real data).
 
-    .venv/bin/python bench/bench_load.py [--data-dir ../shared/emnist-standin] [--repeats 5]
+    .venv/bin/python -m bench.bench_load [--data-dir ../shared/emnist-standin] [--repeats 5]
 """
 
 import argparse
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 import zipfile
@@ -19,10 +18,9 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
-from emnist_core.data import idx, load  # noqa: E402
-from emnist_core.data.metadata import idx_name, idx_names  # noqa: E402
+from emnist_core.data import idx, load
+from emnist_core.data.metadata import idx_name, idx_names
 
 
 def timed(fn, repeats):
@@ -41,10 +39,12 @@ def full_size_copy(source: Path, target: Path, n_train: int = 112_800) -> None:
     images = idx.read_images(source / idx_name("balanced", "train", "images"))
     labels = idx.read_labels(source / idx_name("balanced", "train", "labels"))
     take = np.arange(n_train) % len(labels)
-    idx.write_gzip_idx(target / idx_name("balanced", "train", "images"),
-                       idx.encode_images(images[take]))
-    idx.write_gzip_idx(target / idx_name("balanced", "train", "labels"),
-                       idx.encode_labels(labels[take]))
+    idx.write_gzip_idx(
+        target / idx_name("balanced", "train", "images"), idx.encode_images(images[take])
+    )
+    idx.write_gzip_idx(
+        target / idx_name("balanced", "train", "labels"), idx.encode_labels(labels[take])
+    )
 
 
 def csv_copy(dataset, target: Path) -> None:

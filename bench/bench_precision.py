@@ -1,6 +1,6 @@
 """Training step time in float32 and in mixed_bfloat16, per preset, on this machine.
 
-Usage: .venv/bin/python bench/bench_precision.py [family:preset ...] [--steps 60]
+Usage: .venv/bin/python -m bench.bench_precision [family:preset ...] [--steps 60]
        [--set field=value ...]   (overrides applied to every preset, as in the CLI)
 
 Each (preset, precision) pair runs in its own process (Keras's precision policy and
@@ -8,7 +8,7 @@ thread pools stay per process): build the preset's model, fit 10 warm-up batches
 time one pass of --steps batches of random pixels. Prints ms per batch (wall and CPU)
 and the estimated seconds per epoch on the stand-in's 97,390 training images. The
 precision field of a config picks one of these; 'auto' picks bfloat16 only where the
-processor has AMX or AVX512-BF16 (see emnist_core.precision).
+processor has AMX or AVX512-BF16 (see emnist_core.models.numerics).
 """
 
 import argparse
@@ -18,10 +18,6 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 TRAIN_IMAGES = 97_390  # the stand-in's train split less the 10% validation hold-out
 PRECISIONS = ("float32", "mixed_bfloat16")
@@ -30,9 +26,9 @@ PRECISIONS = ("float32", "mixed_bfloat16")
 def time_steps(spec: str, precision: str, steps: int, overrides: list[str]) -> dict:
     import numpy as np
 
-    from emnist_core.config import apply_overrides
-    from emnist_core.models import build_model
-    from emnist_core.presets import get_preset
+    from emnist_core.models.build import build_model
+    from emnist_core.models.config import apply_overrides
+    from emnist_core.models.presets import get_preset
 
     family, _, preset = spec.partition(":")
     config = apply_overrides(get_preset(family, preset), overrides)
@@ -47,10 +43,14 @@ def time_steps(spec: str, precision: str, steps: int, overrides: list[str]) -> d
     model.fit(images, labels, batch_size=config.batch_size, verbose=0)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     epoch_steps = TRAIN_IMAGES / config.batch_size
-    return {"preset": spec, "precision": precision, "params": model.count_params(),
-            "ms_per_step": round(1000 * wall / steps, 1),
-            "cpu_ms_per_step": round(1000 * cpu / steps, 1),
-            "epoch_seconds_estimate": round(wall / steps * epoch_steps, 1)}
+    return {
+        "preset": spec,
+        "precision": precision,
+        "params": model.count_params(),
+        "ms_per_step": round(1000 * wall / steps, 1),
+        "cpu_ms_per_step": round(1000 * cpu / steps, 1),
+        "epoch_seconds_estimate": round(wall / steps * epoch_steps, 1),
+    }
 
 
 def main() -> None:
@@ -63,7 +63,7 @@ def main() -> None:
     if args.child:
         print(json.dumps(time_steps(args.child[0], args.child[1], args.steps, args.set)))
         return
-    import machine
+    from bench import machine
 
     print(machine.line(), "| overrides:", " ".join(args.set) or "none", flush=True)
     print("| preset | params | precision | ms/batch | CPU ms/batch | s/epoch (est.) |")
@@ -71,14 +71,29 @@ def main() -> None:
     for spec in args.specs:
         for precision in PRECISIONS:
             done = subprocess.run(
-                [sys.executable, __file__, "--child", spec, precision, "--steps", str(args.steps),
-                 *(f"--set={item}" for item in args.set)],
-                capture_output=True, text=True, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"))
+                [
+                    sys.executable,
+                    "-m",
+                    "bench.bench_precision",
+                    "--child",
+                    spec,
+                    precision,
+                    "--steps",
+                    str(args.steps),
+                    *(f"--set={item}" for item in args.set),
+                ],
+                capture_output=True,
+                text=True,
+                env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"),
+            )
             if done.returncode != 0:
                 raise SystemExit(f"{spec} {precision} failed:\n{done.stderr[-2000:]}")
             r = json.loads(done.stdout.strip().splitlines()[-1])
-            print(f"| {spec} | {r['params']:,} | {precision} | {r['ms_per_step']} | "
-                  f"{r['cpu_ms_per_step']} | {r['epoch_seconds_estimate']} |", flush=True)
+            print(
+                f"| {spec} | {r['params']:,} | {precision} | {r['ms_per_step']} | "
+                f"{r['cpu_ms_per_step']} | {r['epoch_seconds_estimate']} |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -6,26 +6,24 @@ and compared with the original: pixel correlation, and the accuracy of a model o
 originals against the same model on the preprocessed drawings. A close match means the
 Draw page shows the models what EMNIST showed them in training.
 
-    .venv/bin/python bench/bench_preprocess.py [RUN] [--runs-dir R] [--data-dir D] [--epochs 2]
+    .venv/bin/python -m bench.bench_preprocess [RUN] [--runs-dir R] [--data-dir D] [--epochs 2]
 
 Without RUN it trains the `quick` CNN preset for --epochs epochs (a few minutes).
 """
 
 import argparse
 import os
-import sys
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from emnist_core.data import load  # noqa: E402
-from emnist_core.evaluation import evaluate  # noqa: E402
-from emnist_core.preprocess import preprocess_image  # noqa: E402
+from emnist_core.data import load
+from emnist_core.evaluation.metrics import evaluate
+from emnist_core.inference.preprocess import preprocess_image
 
 DEFAULT_DATA = ROOT / ".." / "shared" / "emnist-standin"
 
@@ -41,17 +39,22 @@ def drawn_and_preprocessed(images: np.ndarray, dark_on_light: bool) -> np.ndarra
 
 def trained_model(dataset, run: str | None, runs_dir: str | None, epochs: int):
     if run:
-        from emnist_core.cli.eval_cmd import resolve_run
+        from emnist_core.cli.evaluate import resolve_run
 
         return resolve_run(run, runs_dir).load_model(), f"run {run}"
-    from emnist_core.models import build_model
-    from emnist_core.presets import get_preset
+    from emnist_core.models.build import build_model
+    from emnist_core.models.presets import get_preset
 
     config = get_preset("cnn", "quick").replace(epochs=epochs)
     steps = -(-len(dataset.train) // config.batch_size)  # the schedule decays per step
     model = build_model(config, dataset.num_classes, steps_per_epoch=steps)
-    model.fit(dataset.train.images, dataset.train.labels, batch_size=config.batch_size,
-              epochs=epochs, verbose=0)
+    model.fit(
+        dataset.train.images,
+        dataset.train.labels,
+        batch_size=config.batch_size,
+        epochs=epochs,
+        verbose=0,
+    )
     return model, f"cnn quick preset, {epochs} epochs, no validation split"
 
 
@@ -71,8 +74,10 @@ def main() -> None:
     print(f"{'original 28x28':<40} {base.accuracy:9.4f} {1.0:12.3f}")
     for dark in (False, True):
         images = drawn_and_preprocessed(test.images, dark)
-        corr = [np.corrcoef(a.ravel(), b.ravel())[0, 1]
-                for a, b in zip(images.astype(float), test.images.astype(float), strict=True)]
+        corr = [
+            np.corrcoef(a.ravel(), b.ravel())[0, 1]
+            for a, b in zip(images.astype(float), test.images.astype(float), strict=True)
+        ]
         result = evaluate(model, type(test)(images, test.labels), dataset.classes)
         label = "drawn 280x280 " + ("dark-on-light" if dark else "light-on-dark") + ", preprocessed"
         print(f"{label:<40} {result.accuracy:9.4f} {np.median(corr):12.3f}")

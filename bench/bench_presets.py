@@ -5,7 +5,7 @@ warm the other), on the unbalanced stand-in train split, scored on its balanced
 4,700-image test split. Figures are on the stand-in, not the official Balanced test set.
 Prints a markdown table and writes JSON under artifacts/bench/.
 
-    .venv/bin/python bench/bench_presets.py [cnn:quick mlp:tuned ...] [--data-dir D] [--runs-dir R]
+    .venv/bin/python -m bench.bench_presets [cnn:quick mlp:tuned ...] [--data-dir D] [--runs-dir R]
 """
 
 import argparse
@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-import machine
+from bench import machine
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT / ".." / "shared" / "emnist-standin"
@@ -26,23 +26,34 @@ ALL = ["mlp:baseline", "mlp:quick", "mlp:tuned", "cnn:baseline", "cnn:quick", "c
 
 def train_one(family: str, preset: str, data_dir: str, runs_dir: str) -> dict:
     """Train one preset in this process and return its figures (run inside a child)."""
-    sys.path.insert(0, str(ROOT))
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from emnist_core.data import load
-    from emnist_core.presets import get_preset
-    from emnist_core.training import train
+    from emnist_core.models.presets import get_preset
+    from emnist_core.training.loop import train
 
     dataset = load(data_dir)
     config = get_preset(family, preset)
     cpu_before, started = time.process_time(), time.perf_counter()
-    run = train(config, dataset, runs_dir=runs_dir, preset=preset, name=f"bench {family} {preset}",
-                command=f"bench/bench_presets.py {family}:{preset} --data-dir {data_dir}")
+    run = train(
+        config,
+        dataset,
+        runs_dir=runs_dir,
+        preset=preset,
+        name=f"bench {family} {preset}",
+        command=f"bench/bench_presets.py {family}:{preset} --data-dir {data_dir}",
+    )
     timing = run.info["timing"]
     return {
-        "family": family, "preset": preset, "run_id": run.run_id, "status": run.status,
-        "test_accuracy": run.metrics["accuracy"], "macro_f1": run.metrics["macro_f1"],
-        "train_seconds": timing["train_seconds"], "epochs_run": timing["epochs_run"],
-        "images_per_second": timing["images_per_second"], "params": run.info["params"],
+        "family": family,
+        "preset": preset,
+        "run_id": run.run_id,
+        "status": run.status,
+        "test_accuracy": run.metrics["accuracy"],
+        "macro_f1": run.metrics["macro_f1"],
+        "train_seconds": timing["train_seconds"],
+        "epochs_run": timing["epochs_run"],
+        "images_per_second": timing["images_per_second"],
+        "params": run.info["params"],
         "train_cpu_seconds": timing.get("train_cpu_seconds"),
         "precision": timing.get("precision", "float32"),
         "process_cpu_seconds": round(time.process_time() - cpu_before, 1),
@@ -58,9 +69,20 @@ def run_child(spec: str, args: argparse.Namespace) -> dict:
     family, _, preset = spec.partition(":")
     load_before = os.getloadavg()
     result = subprocess.run(
-        [sys.executable, __file__, "--child", spec, "--data-dir", str(args.data_dir),
-         "--runs-dir", str(args.runs_dir)],
-        capture_output=True, text=True, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"),
+        [
+            sys.executable,
+            "-m",
+            "bench.bench_presets",
+            "--child",
+            spec,
+            "--data-dir",
+            str(args.data_dir),
+            "--runs-dir",
+            str(args.runs_dir),
+        ],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"),
     )
     if result.returncode != 0:
         raise SystemExit(f"{spec} failed:\n{result.stderr[-3000:]}")
@@ -70,9 +92,11 @@ def run_child(spec: str, args: argparse.Namespace) -> dict:
 
 
 def table(rows: list[dict]) -> str:
-    lines = ["| preset | precision | test acc | macro F1 | train s (wall) | CPU s | epochs | "
-             "images/s | params | peak RSS MiB | load before/after |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| preset | precision | test acc | macro F1 | train s (wall) | CPU s | epochs | "
+        "images/s | params | peak RSS MiB | load before/after |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in rows:
         lines.append(
             f"| {r['family']} {r['preset']} | {r['precision']} | {r['test_accuracy']:.2%} | "
@@ -104,8 +128,12 @@ def main() -> None:
     out_dir = ROOT / "artifacts" / "bench"
     out_dir.mkdir(parents=True, exist_ok=True)
     out = out_dir / f"presets-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    out.write_text(json.dumps({"data_dir": str(args.data_dir), "machine": machine.describe(),
-                               "results": rows}, indent=2))
+    out.write_text(
+        json.dumps(
+            {"data_dir": str(args.data_dir), "machine": machine.describe(), "results": rows},
+            indent=2,
+        )
+    )
     print(table(rows))
     print(f"\nwritten {out}", file=sys.stderr)
 

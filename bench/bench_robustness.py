@@ -5,7 +5,7 @@ runs made with the `tuned` preset) unless run ids are given, measures every defa
 perturbation level on all 4,700 stand-in test images, and prints Markdown tables of
 accuracy per level for BENCHMARKS.md, with the sweep's wall time (model loading excluded).
 
-    .venv/bin/python bench/bench_robustness.py [RUN ...] [--data-dir ../shared/emnist-standin]
+    .venv/bin/python -m bench.bench_robustness [RUN ...] [--data-dir ../shared/emnist-standin]
         [--runs-dir artifacts/runs] [--repeats 1] [--json OUT.json]
 """
 
@@ -17,14 +17,18 @@ import sys
 import time
 from pathlib import Path
 
-import machine
+from bench import machine
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
-from emnist_core.data import load  # noqa: E402
-from emnist_core.robustness import PERTURBATIONS, RobustnessConfig, named_models, robustness_curves  # noqa: E402
-from emnist_core.runs import RunRegistry  # noqa: E402
+from emnist_core.analysis.robustness import (
+    PERTURBATIONS,
+    RobustnessConfig,
+    named_models,
+    robustness_curves,
+)
+from emnist_core.data import load
+from emnist_core.training.runs import RunRegistry
 
 DEFAULT_DATA = ROOT.parent / "shared" / "emnist-standin"
 
@@ -93,9 +97,7 @@ def timed_sweeps(models: dict, dataset, repeats: int):
 
 
 def report(dataset, runs: list, names: list[str], frame, seconds: list[float], cpu: list[float]):
-    print(
-        f"data: {dataset.label} ({len(dataset.test)} test images); {machine.line()}"
-    )
+    print(f"data: {dataset.label} ({len(dataset.test)} test images); {machine.line()}")
     for run, name in zip(runs, names, strict=True):
         print(
             f"- {name}: {run.name}, preset {run.info.get('preset')}, recorded test accuracy "

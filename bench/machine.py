@@ -24,15 +24,22 @@ def describe() -> dict:
     mem_gib = None
     if hasattr(os, "sysconf") and "SC_PHYS_PAGES" in os.sysconf_names:
         mem_gib = round(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 2**30, 1)
-    return {"cpu": model, "cpus": os.cpu_count(), "vector": vector, "memory_gib": mem_gib,
-            "load_average": [round(x, 2) for x in os.getloadavg()]}
+    return {
+        "cpu": model,
+        "cpus": os.cpu_count(),
+        "vector": vector,
+        "memory_gib": mem_gib,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+    }
 
 
 def line() -> str:
     """One line for a benchmark's printed header."""
     m = describe()
-    return (f"machine: {m['cpu']}, {m['cpus']} CPUs ({'/'.join(m['vector']) or 'no AVX2'}), "
-            f"{m['memory_gib']} GiB, load {m['load_average'][0]}")
+    return (
+        f"machine: {m['cpu']}, {m['cpus']} CPUs ({'/'.join(m['vector']) or 'no AVX2'}), "
+        f"{m['memory_gib']} GiB, load {m['load_average'][0]}"
+    )
 
 
 if __name__ == "__main__":

@@ -4,17 +4,10 @@ TensorFlow is not imported here or by the first page, so the app renders in unde
 3 seconds; pages that need models import them inside their functions.
 """
 
-import sys
-from pathlib import Path
+import streamlit as st
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-if str(REPO_ROOT) not in sys.path:  # `streamlit run` puts only dashboard/ on the path
-    sys.path.insert(0, str(REPO_ROOT))
-
-import streamlit as st  # noqa: E402
-
-from dashboard.sidebar import sidebar  # noqa: E402
-from dashboard.state import keep_widget_values  # noqa: E402
+from dashboard.components.sidebar import sidebar
+from dashboard.session.data_source import keep_widget_values
 
 PAGES = [
     st.Page("views/explore.py", title="Explore", icon=":material/search:", default=True),

@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from dashboard import run_state, state, training_job
-from dashboard.images import enlarge
-from emnist_core import figures
+from dashboard.components.images import enlarge
+from dashboard.session import data_source, saved_runs, train_jobs
 from emnist_core.errors import EmnistError
+from emnist_core.plots import evaluation as evaluation_plots
+from emnist_core.plots import training as training_plots
 
 WHY_CNN = (
     "**Why the CNN usually wins.** An MLP sees 784 unrelated numbers: a stroke moved by two "
@@ -19,25 +20,25 @@ WHY_CNN = (
 @st.cache_data(show_spinner="Timing single-image prediction...", max_entries=16)
 def latency_ms(runs_dir: str, run_id: str) -> float:
     """Median milliseconds for one image, as the Draw page calls the model."""
-    from emnist_core.comparison import measure_latency_ms
+    from emnist_core.evaluation.compare import measure_latency_ms
 
-    return measure_latency_ms(run_state.load_model(runs_dir, run_id), repeats=30, warmup=5)
+    return measure_latency_ms(saved_runs.load_model(runs_dir, run_id), repeats=30, warmup=5)
 
 
 def pick_runs_ui(runs: list) -> list:
     by_id = {run.run_id: run for run in runs}
-    default = [run.run_id for run in run_state.focus_runs() if run.run_id in by_id]
+    default = [run.run_id for run in saved_runs.focus_runs() if run.run_id in by_id]
     if len(default) < 2:
         default = (
-            run_state.default_focus(runs)
-            if len(run_state.default_focus(runs)) >= 2
+            saved_runs.default_focus(runs)
+            if len(saved_runs.default_focus(runs)) >= 2
             else list(by_id)[:2]
         )
     chosen = st.multiselect(
         "Runs to compare (the first is the reference)",
         list(by_id),
         default=default,
-        format_func=lambda rid: run_state.label(by_id[rid]),
+        format_func=lambda rid: saved_runs.label(by_id[rid]),
         key="compare_runs",
     )
     return [by_id[rid] for rid in chosen]
@@ -45,22 +46,22 @@ def pick_runs_ui(runs: list) -> list:
 
 def contenders(runs: list, dataset) -> list:
     """Contenders built from cached evaluations (each model is evaluated once per data source)."""
-    from emnist_core.comparison import Contender
+    from emnist_core.evaluation.compare import Contender
 
-    names = [run_state.run_name(run) for run in runs]
+    names = [saved_runs.run_name(run) for run in runs]
     out = []
     for run, name in zip(runs, names, strict=True):
         timing = run.info.get("timing") or {}
         out.append(
             Contender(
                 name=name if names.count(name) == 1 else f"{name} ({run.run_id})",
-                evaluation=run_state.evaluation(
-                    run_state.runs_dir_key(), run.run_id, state.current_data().key, dataset
+                evaluation=saved_runs.evaluation(
+                    saved_runs.runs_dir_key(), run.run_id, data_source.current_data().key, dataset
                 ),
                 params=run.info.get("params"),
                 train_seconds=timing.get("train_seconds"),
                 seconds_per_epoch=timing.get("seconds_per_epoch"),
-                latency_ms=latency_ms(run_state.runs_dir_key(), run.run_id),
+                latency_ms=latency_ms(saved_runs.runs_dir_key(), run.run_id),
             )
         )
     return out
@@ -76,7 +77,7 @@ def pair_ui(pair, dataset, classes: list[str], evaluations: dict) -> None:
         f"p = {pair.mcnemar.p_value:.3g}."
     )
     st.plotly_chart(
-        figures.f1_difference_bars(pair.f1_differences, pair.name_a, pair.name_b),
+        evaluation_plots.f1_difference_bars(pair.f1_differences, pair.name_a, pair.name_b),
         key=f"compare_f1_{pair.name_a}_{pair.name_b}",
     )
     for winner, loser, indices in (
@@ -101,12 +102,12 @@ def pair_ui(pair, dataset, classes: list[str], evaluations: dict) -> None:
 
 def main() -> None:
     st.title("Compare runs")
-    dataset = state.require_dataset()
-    state.data_badge(dataset)
-    runs = run_state.usable(run_state.list_runs())
-    families = {run_state.family(run) for run in runs}
+    dataset = data_source.require_dataset()
+    data_source.data_badge(dataset)
+    runs = saved_runs.usable(saved_runs.list_runs())
+    families = {saved_runs.family(run) for run in runs}
     if len(runs) < 2:
-        training_job.quick_offer_ui(
+        train_jobs.quick_offer_ui(
             "compare", tuple(f for f in ("mlp", "cnn") if f not in families) or ("mlp", "cnn")
         )
         return
@@ -114,20 +115,24 @@ def main() -> None:
     if len(chosen) < 2:
         st.info("Pick at least two runs to compare.")
         return
-    from emnist_core.comparison import compare
+    from emnist_core.evaluation.compare import compare
 
     try:
         items = contenders(chosen, dataset)
         result = compare(items)
     except EmnistError as error:
-        state.show_error(error)
+        data_source.show_error(error)
         return
     table = result.table.copy()
     st.dataframe(table.style.format(precision=4, na_rep="?"), key="compare_table")
     histories = {item.name: run.history for item, run in zip(items, chosen, strict=True)}
     left, right = st.columns(2)
-    left.plotly_chart(figures.overlaid_curves(histories, "val_accuracy"), key="compare_val_acc")
-    right.plotly_chart(figures.overlaid_curves(histories, "val_loss"), key="compare_val_loss")
+    left.plotly_chart(
+        training_plots.overlaid_curves(histories, "val_accuracy"), key="compare_val_acc"
+    )
+    right.plotly_chart(
+        training_plots.overlaid_curves(histories, "val_loss"), key="compare_val_loss"
+    )
     st.markdown(WHY_CNN)
     evaluations = {item.name: item.evaluation for item in items}
     for pair in result.pairs:

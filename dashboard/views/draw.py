@@ -5,9 +5,10 @@ import time
 import numpy as np
 import streamlit as st
 
-from dashboard import canvas, inside_model, run_state, training_job
-from dashboard.drawing import to_pixels
-from dashboard.images import enlarge
+from dashboard.components import canvas, inside_model
+from dashboard.components.drawing import to_pixels
+from dashboard.components.images import enlarge
+from dashboard.session import saved_runs, train_jobs
 from emnist_core.errors import EmnistError
 
 HINT = "Draw a character on the black square (one letter or digit, as large as the box)."
@@ -15,9 +16,10 @@ HINT = "Draw a character on the black square (one letter or digit, as large as t
 
 def models_in_focus() -> list:
     """The first MLP and first CNN among the runs in focus (either may be missing)."""
-    focus = run_state.focus_runs()
+    focus = saved_runs.focus_runs()
     chosen = [
-        next((run for run in focus if run_state.family(run) == fam), None) for fam in ("mlp", "cnn")
+        next((run for run in focus if saved_runs.family(run) == fam), None)
+        for fam in ("mlp", "cnn")
     ]
     return [run for run in chosen if run is not None]
 
@@ -47,11 +49,11 @@ def input_ui():
 
 def top5_ui(column, run, pixels: np.ndarray) -> float:
     """One model's top-5 classes with probability bars; returns the prediction time in ms."""
-    predictor = run_state.predictor(run_state.runs_dir_key(), run.run_id)
+    predictor = saved_runs.predictor(saved_runs.runs_dir_key(), run.run_id)
     started = time.perf_counter()
     top = predictor.predict_top(pixels, k=5)
     elapsed_ms = (time.perf_counter() - started) * 1000
-    column.markdown(f"**{run_state.family(run).upper()}** · {run_state.run_name(run)}")
+    column.markdown(f"**{saved_runs.family(run).upper()}** · {saved_runs.run_name(run)}")
     column.markdown(f"### {top[0][0]}  \n{top[0][1]:.0%} sure")
     for character, probability in top:  # plain progress bars render fast, unlike a data grid
         column.progress(probability, text=f"{character}: {probability:.1%}")
@@ -63,7 +65,7 @@ def predictions_ui(runs: list, raw) -> None:
     if raw is None:
         st.info(HINT)
         return
-    from emnist_core.preprocess import EmptyDrawingError
+    from emnist_core.inference.preprocess import EmptyDrawingError
 
     try:
         pixels = to_pixels(raw)
@@ -84,15 +86,15 @@ def main() -> None:
     st.title("Draw a character")
     runs = models_in_focus()
     if not runs:
-        training_job.quick_offer_ui("draw")
+        train_jobs.quick_offer_ui("draw")
         return
     if len(runs) == 1:
         st.caption(
-            f"Only a {run_state.family(runs[0]).upper()} is in focus; "
+            f"Only a {saved_runs.family(runs[0]).upper()} is in focus; "
             "pick runs in the sidebar to compare."
         )
     for run in runs:  # load and warm up before the first stroke, so each stroke answers fast
-        run_state.predictor(run_state.runs_dir_key(), run.run_id)
+        saved_runs.predictor(saved_runs.runs_dir_key(), run.run_id)
     drawing_area(runs)
 
 

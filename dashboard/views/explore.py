@@ -5,8 +5,8 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from dashboard import images as img
-from dashboard import state
+from dashboard.components import images as img
+from dashboard.session import data_source
 from emnist_core.data import Dataset
 
 ALL = "All classes"
@@ -108,7 +108,7 @@ def augmentation_ui(dataset: Dataset) -> None:
     )
     if not st.button("Show augmented copies", key="explore_augment"):
         return
-    from dashboard.model_tools import augment_preview
+    from dashboard.session.model_cache import augment_preview
 
     indices = img.sample_indices(dataset.train.labels, 6, st.session_state.get("explore_seed", 0))
     originals = dataset.train.images[indices]
@@ -126,8 +126,8 @@ def augmentation_ui(dataset: Dataset) -> None:
 
 def main() -> None:
     st.title("Explore the data")
-    dataset = state.require_dataset()
-    state.data_badge(dataset)
+    dataset = data_source.require_dataset()
+    data_source.data_badge(dataset)
     samples_ui(dataset)
     counts_ui(dataset)
     means_ui(dataset)

@@ -4,15 +4,17 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, run_state, state, training_job
-from dashboard.images import enlarge
-from emnist_core import figures
+from dashboard.components import charts
+from dashboard.components.images import enlarge
+from dashboard.session import data_source, saved_runs, train_jobs
 from emnist_core.errors import EmnistError
+from emnist_core.plots import evaluation as evaluation_plots
+from emnist_core.plots import training as training_plots
 
 
 def pick_run_ui(runs: list):
     """Run picker; the default is the first run in focus."""
-    focus = run_state.focus_runs()
+    focus = saved_runs.focus_runs()
     ids = [run.run_id for run in runs]
     default = ids.index(focus[0].run_id) if focus and focus[0].run_id in ids else 0
     by_id = {run.run_id: run for run in runs}
@@ -20,14 +22,14 @@ def pick_run_ui(runs: list):
         "Run",
         ids,
         index=default,
-        format_func=lambda rid: run_state.label(by_id[rid]),
+        format_func=lambda rid: saved_runs.label(by_id[rid]),
         key="results_run",
     )
     return by_id[chosen]
 
 
 def headline_ui(run, evaluation) -> None:
-    if run_state.status(run) == "stopped":
+    if saved_runs.status(run) == "stopped":
         st.warning("This run was stopped before it finished: a partial model.")
     timing = run.info.get("timing") or {}
     cols = st.columns(6)
@@ -38,16 +40,17 @@ def headline_ui(run, evaluation) -> None:
     cols[4].metric("Parameters", f"{int(run.info.get('params') or 0):,}")
     seconds = timing.get("train_seconds")
     cols[5].metric(
-        "Training time", training_job.format_seconds(seconds) if seconds is not None else "?"
+        "Training time", train_jobs.format_seconds(seconds) if seconds is not None else "?"
     )
 
 
 def curves_ui(run) -> None:
-    if not figures.has_curves(run.history):
+    if not training_plots.has_curves(run.history):
         st.info("This run has no per-epoch history (stopped in its first epoch).")
         return
     st.plotly_chart(
-        figures.training_curves(run.history, title=run_state.run_name(run)), key="results_curves"
+        training_plots.training_curves(run.history, title=saved_runs.run_name(run)),
+        key="results_curves",
     )
 
 
@@ -68,7 +71,9 @@ def confusion_ui(evaluation, dataset) -> None:
         != "counts"
     )
     figure = charts.clickable_cells(
-        figures.confusion_heatmap(evaluation.confusion, evaluation.classes, normalize=normalise)
+        evaluation_plots.confusion_heatmap(
+            evaluation.confusion, evaluation.classes, normalize=normalise
+        )
     )
     figure.update_layout(title=None, margin={"t": 30})  # the subheader and radio say it
     event = st.plotly_chart(
@@ -119,7 +124,7 @@ def cell_images_ui(evaluation, dataset, true_label: int, pred_label: int) -> Non
 
 
 def tables_ui(evaluation) -> pd.DataFrame:
-    from emnist_core.evaluation import per_class_frame
+    from emnist_core.evaluation.metrics import per_class_frame
 
     left, right = st.columns([3, 2])
     frame = per_class_frame(evaluation)
@@ -181,19 +186,19 @@ def downloads_ui(run, evaluation, per_class: pd.DataFrame) -> None:
 
 def main() -> None:
     st.title("Results")
-    dataset = state.require_dataset()
-    state.data_badge(dataset)
-    runs = run_state.usable(run_state.list_runs())
+    dataset = data_source.require_dataset()
+    data_source.data_badge(dataset)
+    runs = saved_runs.usable(saved_runs.list_runs())
     if not runs:
-        training_job.quick_offer_ui("results")
+        train_jobs.quick_offer_ui("results")
         return
     run = pick_run_ui(runs)
     try:
-        evaluation = run_state.evaluation(
-            run_state.runs_dir_key(), run.run_id, state.current_data().key, dataset
+        evaluation = saved_runs.evaluation(
+            saved_runs.runs_dir_key(), run.run_id, data_source.current_data().key, dataset
         )
     except EmnistError as error:
-        state.show_error(error)
+        data_source.show_error(error)
         return
     st.caption("All numbers below are on the test split of the data source in the sidebar.")
     headline_ui(run, evaluation)

@@ -5,7 +5,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from dashboard import run_state
+from dashboard.session import saved_runs
 from emnist_core.errors import EmnistError
 
 
@@ -15,10 +15,10 @@ def runs_table(runs: list) -> pd.DataFrame:
         timing = run.info.get("timing") or {}
         rows.append(
             {
-                "name": run_state.run_name(run),
-                "family": run_state.family(run).upper(),
-                "status": run_state.status(run),
-                "test accuracy": run_state.accuracy(run),
+                "name": saved_runs.run_name(run),
+                "family": saved_runs.family(run).upper(),
+                "status": saved_runs.status(run),
+                "test accuracy": saved_runs.accuracy(run),
                 "parameters": run.info.get("params"),
                 "training s": timing.get("train_seconds"),
                 "epochs": timing.get("epochs_run"),
@@ -35,12 +35,12 @@ def runs_table(runs: list) -> pd.DataFrame:
 def rename_ui(run) -> None:
     left, right = st.columns([3, 1])
     new_name = left.text_input(
-        "New name", value=run_state.run_name(run), key=f"runs_name_{run.run_id}"
+        "New name", value=saved_runs.run_name(run), key=f"runs_name_{run.run_id}"
     )
     right.write("")
     if right.button("Rename", key=f"runs_rename_{run.run_id}"):
         try:
-            run_state.registry().rename(run.run_id, new_name)
+            saved_runs.registry().rename(run.run_id, new_name)
         except EmnistError as error:
             st.error(str(error))
             return
@@ -56,16 +56,16 @@ def delete_ui(run) -> None:
             st.session_state["runs_confirm_delete"] = run.run_id
             st.rerun()
         return
-    st.warning(f"Delete '{run_state.run_name(run)}' ({run.run_id}) and its model file for good?")
+    st.warning(f"Delete '{saved_runs.run_name(run)}' ({run.run_id}) and its model file for good?")
     yes, no = st.columns(2)
     if yes.button("Yes, delete it", type="primary", key=f"runs_confirm_{run.run_id}"):
         try:
-            run_state.registry().delete(run.run_id)
+            saved_runs.registry().delete(run.run_id)
         except EmnistError as error:
             st.error(str(error))
             return
         st.session_state.pop("runs_confirm_delete", None)
-        st.session_state["runs_message"] = f"Deleted '{run_state.run_name(run)}'."
+        st.session_state["runs_message"] = f"Deleted '{saved_runs.run_name(run)}'."
         st.rerun()
     if no.button("Cancel", key=f"runs_cancel_{run.run_id}"):
         st.session_state.pop("runs_confirm_delete", None)
@@ -76,7 +76,7 @@ def main() -> None:
     st.title("Saved runs")
     if "runs_message" in st.session_state:
         st.success(st.session_state.pop("runs_message"))
-    runs = run_state.list_runs()
+    runs = saved_runs.list_runs()
     if not runs:
         st.info("No saved runs yet. Train one on the Train page; it appears here when it finishes.")
         return
@@ -88,7 +88,7 @@ def main() -> None:
     )
     by_id = {run.run_id: run for run in runs}
     chosen = st.selectbox(
-        "Run", list(by_id), format_func=lambda rid: run_state.label(by_id[rid]), key="runs_pick"
+        "Run", list(by_id), format_func=lambda rid: saved_runs.label(by_id[rid]), key="runs_pick"
     )
     run = by_id[chosen]
     rename_ui(run)

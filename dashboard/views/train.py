@@ -4,8 +4,8 @@ import json
 
 import streamlit as st
 
-from dashboard import state, training_job
-from dashboard.config_form import config_form
+from dashboard.components.config_form import config_form
+from dashboard.session import data_source, train_jobs
 from emnist_core.errors import EmnistError
 
 PRESETS = ("quick", "baseline", "tuned")
@@ -21,7 +21,7 @@ def choose_ui() -> tuple[str, str]:
         key="train_family",
         format_func=lambda f: {"mlp": "MLP (dense layers)", "cnn": "CNN (convolutions)"}[f],
     )
-    from emnist_core.presets import saved_presets
+    from emnist_core.models.presets import saved_presets
 
     preset = right.radio(
         "Start from preset",
@@ -37,7 +37,7 @@ def choose_ui() -> tuple[str, str]:
 
 def summary_ui(config, num_classes: int) -> None:
     """Layer summary and parameter count of the model this config builds, before any training."""
-    from dashboard.model_tools import model_summary
+    from dashboard.session.model_cache import model_summary
 
     try:
         text, params = model_summary(json.dumps(config.to_dict()), num_classes)
@@ -51,11 +51,11 @@ def summary_ui(config, num_classes: int) -> None:
 
 def start_ui(config, family: str, preset: str) -> None:
     """Run name and the Start button; a refused start says what is running."""
-    from emnist_core.presets import get_preset
+    from emnist_core.models.presets import get_preset
 
     default_name = f"{family}-{preset}"
     name = st.text_input("Run name", value=default_name, key=f"train_name_{family}_{preset}")
-    job = training_job.current_job()
+    job = train_jobs.current_job()
     busy = job is not None and job.running
     if st.button("Start training", type="primary", key="train_start", disabled=config is None):
         if busy:
@@ -66,21 +66,21 @@ def start_ui(config, family: str, preset: str) -> None:
         else:
             run_name = name.strip() or default_name
             changed = config != get_preset(family, preset)
-            training_job.start_training([(config, run_name, None if changed else preset)], run_name)
+            train_jobs.start_training([(config, run_name, None if changed else preset)], run_name)
             st.rerun()
 
 
 def main() -> None:
     st.title("Train a model")
-    dataset = state.require_dataset()
-    state.data_badge(dataset)
-    from emnist_core.presets import get_preset
+    dataset = data_source.require_dataset()
+    data_source.data_badge(dataset)
+    from emnist_core.models.presets import get_preset
 
     family, preset = choose_ui()
     try:
         base = get_preset(family, preset)
     except EmnistError as error:
-        state.show_error(error)
+        data_source.show_error(error)
         st.stop()
     st.subheader("Hyperparameters")
     st.caption(
@@ -90,17 +90,17 @@ def main() -> None:
     if problem:
         st.error(problem)
     else:
-        from emnist_core.precision import precision_note
+        from emnist_core.models.numerics import precision_note
 
         note = precision_note(config.precision, config.ensemble)
         if note:
             st.warning(note)
         summary_ui(config, dataset.num_classes)
     start_ui(config, family, preset)
-    job = training_job.current_job()
+    job = train_jobs.current_job()
     if job is not None:
         st.subheader("Training")
-        training_job.job_panel(job, key="train_job")
+        train_jobs.job_panel(job, key="train_job")
 
 
 main()

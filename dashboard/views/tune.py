@@ -7,42 +7,67 @@ view reads the study storage, so trials from other workers and machines that sha
 
 import streamlit as st
 
-from dashboard import state, training_job
-from dashboard.space_form import space_form
+from dashboard.components.space_form import space_form
+from dashboard.session import data_source, train_jobs
+from emnist_core import settings
 from emnist_core.errors import EmnistError
-from emnist_core.jobs import RUNNING, Job
+from emnist_core.training.jobs import RUNNING, Job
 
 REFRESH_SECONDS = 2.0
 JOB_PREFIX = "study "
 
 
 def storage_ui() -> str:
-    from emnist_core.study_storage import default_storage_url
 
     url = st.text_input(
-        "Study storage", value=default_storage_url(), key="tune_storage",
+        "Study storage",
+        value=settings.study_storage(),
+        key="tune_storage",
         help="Where studies live: a SQLite file on this machine by default. A PostgreSQL URL "
-        "(postgresql://user:password@host/db) shared with other machines shows their trials too.")
-    return url.strip() or default_storage_url()
+        "(postgresql://user:password@host/db) shared with other machines shows their trials too.",
+    )
+    return url.strip() or settings.study_storage()
 
 
 def settings_ui():
     """Budget, sampler and pruning: validated TuneSettings, or None with the message shown."""
-    from emnist_core.tuning import SAMPLERS, TuneSettings
+    from emnist_core.tuning.worker import SAMPLERS, TuneSettings
 
     cols = st.columns(4)
-    trials = cols[0].number_input("Trials (study total)", 1, 1000, 10, key="tune_trials",
-                                  help="Shared by every worker that joins the study.")
-    minutes = cols[1].number_input("Time budget, minutes (0: none)", 0.0, 10000.0, 0.0, step=5.0,
-                                   key="tune_minutes", help="No new trial starts after it.")
-    sampler = cols[2].selectbox("Sampler", SAMPLERS, key="tune_sampler",
-                                help="tpe learns from earlier trials; random is the baseline.")
-    prune = cols[3].checkbox("Prune hopeless trials", value=True, key="tune_prune",
-                             help="Stop a trial whose validation accuracy after an epoch is below "
-                             "the median of earlier trials at that epoch.")
+    trials = cols[0].number_input(
+        "Trials (study total)",
+        1,
+        1000,
+        10,
+        key="tune_trials",
+        help="Shared by every worker that joins the study.",
+    )
+    minutes = cols[1].number_input(
+        "Time budget, minutes (0: none)",
+        0.0,
+        10000.0,
+        0.0,
+        step=5.0,
+        key="tune_minutes",
+        help="No new trial starts after it.",
+    )
+    sampler = cols[2].selectbox(
+        "Sampler",
+        SAMPLERS,
+        key="tune_sampler",
+        help="tpe learns from earlier trials; random is the baseline.",
+    )
+    prune = cols[3].checkbox(
+        "Prune hopeless trials",
+        value=True,
+        key="tune_prune",
+        help="Stop a trial whose validation accuracy after an epoch is below "
+        "the median of earlier trials at that epoch.",
+    )
     try:
-        return TuneSettings(sampler=sampler, trials=int(trials), timeout=minutes * 60 or None,
-                            prune=prune)
+        return TuneSettings(
+            sampler=sampler, trials=int(trials), timeout=minutes * 60 or None, prune=prune
+        )
     except EmnistError as error:
         st.error(str(error))
         return None
@@ -52,7 +77,7 @@ def _work(study, space, dataset, settings):
     """The job body: run the study, adding the current trial's context to every progress event."""
 
     def work(job: Job):
-        from emnist_core.tuning import run_study
+        from emnist_core.tuning.worker import run_study
 
         context: dict = {}
 
@@ -62,28 +87,40 @@ def _work(study, space, dataset, settings):
                 context.update({k: event[k] for k in keys} | {"trial": event["trial"]})
             job.report({**context, **event})
 
-        return run_study(study, dataset, space=space, settings=settings, on_event=on_event,
-                         stop_event=job.stop_event)
+        return run_study(
+            study,
+            dataset,
+            space=space,
+            settings=settings,
+            on_event=on_event,
+            stop_event=job.stop_event,
+        )
 
     return work
 
 
 def start_ui(space, storage: str) -> None:
     """Study name, budget and the Start button; a refused start says why (name clash, busy, ...)."""
-    from emnist_core.tuning import open_study
+    from emnist_core.tuning.worker import open_study
 
     family = st.session_state.get("tune_family", "mlp")
-    name = st.text_input("Study name", value=f"emnist-{family}", key="tune_name",
-                         help="A name that exists with the same space joins that study.")
+    name = st.text_input(
+        "Study name",
+        value=f"emnist-{family}",
+        key="tune_name",
+        help="A name that exists with the same space joins that study.",
+    )
     settings = settings_ui()
-    if not st.button("Start study", type="primary", key="tune_start",
-                     disabled=space is None or settings is None):
+    if not st.button(
+        "Start study", type="primary", key="tune_start", disabled=space is None or settings is None
+    ):
         return
-    choice = state.current_data()
+    choice = data_source.current_data()
     try:
         study = open_study(space, name=name.strip(), storage=storage, settings=settings)
-        state.job_manager().start(choice.key, JOB_PREFIX + study.study_name,
-                                  _work(study, space, choice.dataset, settings))
+        data_source.job_manager().start(
+            choice.key, JOB_PREFIX + study.study_name, _work(study, space, choice.dataset, settings)
+        )
     except EmnistError as error:
         st.error(str(error))
         return
@@ -95,18 +132,22 @@ def job_ui(job: Job) -> None:
     """Progress of the study job on this data source: trial k of N, epoch, best so far, Stop."""
     snap = job.snapshot()
     if snap["status"] != RUNNING:
-        took = training_job.format_seconds(snap["elapsed"])
+        took = train_jobs.format_seconds(snap["elapsed"])
         message = f"'{snap['label']}' {snap['status']} after {took}"
         (st.error if snap["status"] == "failed" else st.info)(
-            message + (f": {snap['error']}" if snap["error"] else "."))
+            message + (f": {snap['error']}" if snap["error"] else ".")
+        )
         return
     event = snap["progress"]
     position, total = event.get("position") or 1, event.get("of") or 0
-    within = training_job.progress_fraction(event) if event.get("epoch") else 0.0
+    within = train_jobs.progress_fraction(event) if event.get("epoch") else 0.0
     fraction = min(1.0, (position - 1 + within) / total) if total else within
     best = event.get("best_value")
-    text = (f"Trial {position} of {total or '?'} · " + training_job.progress_text(snap)
-            + (f" · best so far {best:.2%}" if best is not None else ""))
+    text = (
+        f"Trial {position} of {total or '?'} · "
+        + train_jobs.progress_text(snap)
+        + (f" · best so far {best:.2%}" if best is not None else "")
+    )
     st.progress(fraction, text=text)
     if snap["stop_requested"]:
         st.info("Stopping after the current batch...")
@@ -118,7 +159,7 @@ def job_ui(job: Job) -> None:
 @st.cache_data(max_entries=8, show_spinner=False)
 def study_figures_for(storage: str, name: str, finished: int) -> dict:
     """Optuna's figures, recomputed only when a trial finishes (importances cost a model fit)."""
-    from emnist_core.studies import load_study, study_figures
+    from emnist_core.tuning.reports import load_study, study_figures
 
     return study_figures(load_study(name, storage))
 
@@ -143,7 +184,7 @@ def view_ui(view: dict, storage: str) -> None:
 
 def watch_ui(storage: str, job: Job | None) -> dict | None:
     """Pick a study from the storage and show it live; the view, or None if nothing to show."""
-    from emnist_core.studies import list_studies, study_view
+    from emnist_core.tuning.reports import list_studies, study_view
 
     try:
         studies = list_studies(storage)
@@ -151,15 +192,21 @@ def watch_ui(storage: str, job: Job | None) -> dict | None:
         st.error(str(error))
         return None
     if studies.empty:
-        st.info("No study in this storage yet: start one above, or run "
-                "`python -m emnist_core tune --model mlp` on any machine that shares it.")
+        st.info(
+            "No study in this storage yet: start one above, or run "
+            "`python -m emnist_core tune --model mlp` on any machine that shares it."
+        )
         return None
     names = list(studies["study"])
     if st.session_state.get("tune_pick") not in names:
         st.session_state["tune_pick"] = names[0]
     families = dict(zip(studies["study"], studies["family"], strict=True))
-    name = st.selectbox("Study", names, key="tune_pick",
-                        format_func=lambda n: f"{n} ({str(families[n] or '?').upper()})")
+    name = st.selectbox(
+        "Study",
+        names,
+        key="tune_pick",
+        format_func=lambda n: f"{n} ({str(families[n] or '?').upper()})",
+    )
     live = job is not None and job.running and job.label == JOB_PREFIX + name
 
     @st.fragment(run_every=REFRESH_SECONDS if live else None)
@@ -170,23 +217,27 @@ def watch_ui(storage: str, job: Job | None) -> dict | None:
 
     panel()
     if not live:
-        st.button("Refresh", key="tune_refresh",
-                  help="Trials from other workers appear on refresh.")
+        st.button(
+            "Refresh", key="tune_refresh", help="Trials from other workers appear on refresh."
+        )
     return study_view(name, storage)
 
 
 def best_ui(view: dict) -> None:
     """The best trial (chosen on validation), its test metrics, and what to do with its config."""
-    from emnist_core.presets import default_presets_dir, get_preset
-    from emnist_core.studies import best_config, save_preset
+    from emnist_core.models.presets import get_preset
+    from emnist_core.tuning.reports import best_config, save_preset
 
     best = view["best"]
     if best is None:
         st.info("No completed trial yet.")
         return
     test = best["test_metrics"].get("accuracy")
-    st.metric(f"Best trial #{best['number']}: validation accuracy", f"{best['val_accuracy']:.2%}",
-              help="Trials are compared on the validation hold-out only.")
+    st.metric(
+        f"Best trial #{best['number']}: validation accuracy",
+        f"{best['val_accuracy']:.2%}",
+        help="Trials are compared on the validation hold-out only.",
+    )
     if test is not None:
         st.caption(f"Test accuracy of that run: {test:.2%} (reported, never used to choose).")
     config = best_config(view["study"])
@@ -196,30 +247,51 @@ def best_ui(view: dict) -> None:
     preset = left.text_input("Preset name", value=f"{view['name']}-best", key="tune_preset_name")
     if left.button("Save as preset", key="tune_save_preset"):
         try:
-            path = save_preset(config, preset, default_presets_dir(),
-                               source={"study": view["name"], "trial": best["number"],
-                                       "val_accuracy": best["val_accuracy"]})
+            path = save_preset(
+                config,
+                preset,
+                settings.presets_dir(),
+                source={
+                    "study": view["name"],
+                    "trial": best["number"],
+                    "val_accuracy": best["val_accuracy"],
+                },
+            )
         except EmnistError as error:
             st.error(str(error))
         else:
             st.success(f"Saved {path}.")
-    epochs = right.number_input("Epochs for the full run", 1, 1000,
-                                get_preset(config.family, "tuned").epochs, key="tune_full_epochs")
+    epochs = right.number_input(
+        "Epochs for the full run",
+        1,
+        1000,
+        get_preset(config.family, "tuned").epochs,
+        key="tune_full_epochs",
+    )
     if right.button("Train a full run", key="tune_train_full"):
         run_name = f"{view['name']}-best"
-        if training_job.start_training([(config.replace(epochs=int(epochs)), run_name, None)],
-                                       run_name) is not None:
+        if (
+            train_jobs.start_training(
+                [(config.replace(epochs=int(epochs)), run_name, None)], run_name
+            )
+            is not None
+        ):
             st.success(f"Training '{run_name}' started; watch it on the Train page.")
 
 
 def main() -> None:
     st.title("Tune hyperparameters")
-    dataset = state.require_dataset()
-    state.data_badge(dataset)
+    dataset = data_source.require_dataset()
+    data_source.data_badge(dataset)
     storage = storage_ui()
     with st.expander("New study", expanded=True):
-        family = st.radio("Model family", ("mlp", "cnn"), horizontal=True, key="tune_family",
-                          format_func=str.upper)
+        family = st.radio(
+            "Model family",
+            ("mlp", "cnn"),
+            horizontal=True,
+            key="tune_family",
+            format_func=str.upper,
+        )
         space, problem = space_form(family, key="tune_space")
         if problem:
             st.error(problem)
@@ -227,8 +299,8 @@ def main() -> None:
             st.caption(f"Searching {', '.join(space.searched) or 'nothing (every field fixed)'}.")
         start_ui(space, storage)
     st.subheader("Studies")
-    choice = state.current_data()
-    job = state.job_manager().get(choice.key)
+    choice = data_source.current_data()
+    job = data_source.job_manager().get(choice.key)
     view = watch_ui(storage, job if job is not None and job.label.startswith(JOB_PREFIX) else None)
     if view is not None:
         st.subheader("Best trial")

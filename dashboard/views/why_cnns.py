@@ -6,7 +6,7 @@ library writes from the measured numbers, so what is read out matches what is sh
 
 import streamlit as st
 
-from dashboard import run_state, state, training_job
+from dashboard.session import data_source, saved_runs, train_jobs
 from emnist_core.errors import EmnistError
 
 SAMPLE_SIZES = {
@@ -18,27 +18,27 @@ SAMPLE_SIZES = {
 
 def same_classes(runs: list, dataset) -> list:
     """Runs trained on this data's classes: only those can be measured on its test images."""
-    from emnist_core.evaluation import recorded_classes
+    from emnist_core.evaluation.metrics import recorded_classes
 
     return [run for run in runs if recorded_classes(run) in (None, list(dataset.classes))]
 
 
 def pick_pair_ui(runs: list) -> tuple:
     """Select boxes for the MLP and the CNN; default: the ones in focus, else the best of each."""
-    focus = run_state.focus_runs()
+    focus = saved_runs.focus_runs()
     left, right = st.columns(2)
     chosen = []
     for column, family in ((left, "mlp"), (right, "cnn")):
-        options = [run for run in runs if run_state.family(run) == family]
+        options = [run for run in runs if saved_runs.family(run) == family]
         ids = [run.run_id for run in options]
         by_id = {run.run_id: run for run in options}
         in_focus = [run.run_id for run in focus if run.run_id in by_id]  # focus may be other data
-        preferred = in_focus[0] if in_focus else run_state.best_of(options, family).run_id
+        preferred = in_focus[0] if in_focus else saved_runs.best_of(options, family).run_id
         picked = column.selectbox(
             f"{family.upper()} run",
             ids,
             index=ids.index(preferred),
-            format_func=lambda rid, by_id=by_id: run_state.label(by_id[rid]),
+            format_func=lambda rid, by_id=by_id: saved_runs.label(by_id[rid]),
             key=f"why_{family}",
         )
         chosen.append(by_id[picked])
@@ -57,10 +57,10 @@ def robustness(
     _dataset,
 ):
     """The robustness frame of two runs on the current test split (cached per runs and data)."""
-    from emnist_core.robustness import RobustnessConfig, robustness_curves
+    from emnist_core.analysis.robustness import RobustnessConfig, robustness_curves
 
     models = {
-        name: run_state.load_model(runs_dir, run_id)
+        name: saved_runs.load_model(runs_dir, run_id)
         for name, run_id in zip(names, run_ids, strict=True)
     }
     return robustness_curves(models, _dataset.test, RobustnessConfig(limit=limit))
@@ -71,11 +71,11 @@ def representation(
     runs_dir: str, run_id: str, name: str, data_key: str, per_class: int, method: str, _dataset
 ):
     """One run's projected penultimate-layer embedding of a balanced test sample."""
-    from emnist_core.representations import class_sample
-    from emnist_core.representations import representation as embed_and_score
+    from emnist_core.analysis.representations import class_sample
+    from emnist_core.analysis.representations import representation as embed_and_score
 
     sample = class_sample(_dataset.test, per_class)
-    return embed_and_score(name, run_state.load_model(runs_dir, run_id), sample, method)
+    return embed_and_score(name, saved_runs.load_model(runs_dir, run_id), sample, method)
 
 
 def say(text: str) -> None:
@@ -86,17 +86,17 @@ def say(text: str) -> None:
 
 
 def robustness_ui(mlp, cnn, dataset) -> None:
-    from emnist_core.analysis_figures import robustness_figure
-    from emnist_core.explanations import explain_robustness
+    from emnist_core.analysis.narrative import explain_robustness
+    from emnist_core.plots.analysis import robustness_figure
 
     st.header("1 · Move it, turn it, smudge it: who still reads it?")
     size = st.radio("Measured on", list(SAMPLE_SIZES), horizontal=True, key="why_sample")
-    names = (f"MLP · {run_state.run_name(mlp)}", f"CNN · {run_state.run_name(cnn)}")
+    names = (f"MLP · {saved_runs.run_name(mlp)}", f"CNN · {saved_runs.run_name(cnn)}")
     frame = robustness(
-        run_state.runs_dir_key(),
+        saved_runs.runs_dir_key(),
         (mlp.run_id, cnn.run_id),
         names,
-        state.current_data().key,
+        data_source.current_data().key,
         SAMPLE_SIZES[size],
         dataset,
     )
@@ -106,9 +106,9 @@ def robustness_ui(mlp, cnn, dataset) -> None:
 
 
 def efficiency_ui(mlp, cnn, runs: list) -> None:
-    from emnist_core.analysis_figures import efficiency_figure
-    from emnist_core.efficiency import efficiency_table
-    from emnist_core.explanations import explain_efficiency
+    from emnist_core.analysis.efficiency import efficiency_table
+    from emnist_core.analysis.narrative import explain_efficiency
+    from emnist_core.plots.analysis import efficiency_figure
 
     st.header("2 · Accuracy for the weights and the time it costs")
     table = efficiency_table(runs)
@@ -131,8 +131,8 @@ def efficiency_ui(mlp, cnn, runs: list) -> None:
 
 
 def representations_ui(mlp, cnn, dataset) -> None:
-    from emnist_core.analysis_figures import embeddings_figure
-    from emnist_core.explanations import explain_representations
+    from emnist_core.analysis.narrative import explain_representations
+    from emnist_core.plots.analysis import embeddings_figure
 
     st.header("3 · What the last hidden layer has learned")
     method = st.radio(
@@ -147,10 +147,10 @@ def representations_ui(mlp, cnn, dataset) -> None:
     )
     reps = [
         representation(
-            run_state.runs_dir_key(),
+            saved_runs.runs_dir_key(),
             run.run_id,
-            f"{run_state.family(run).upper()} · {run_state.run_name(run)}",
-            state.current_data().key,
+            f"{saved_runs.family(run).upper()} · {saved_runs.run_name(run)}",
+            data_source.current_data().key,
             per_class,
             method,
             dataset,
@@ -168,12 +168,12 @@ def representations_ui(mlp, cnn, dataset) -> None:
 
 def main() -> None:
     st.title("Why CNNs win")
-    dataset = state.require_dataset()
-    state.data_badge(dataset)
-    runs = same_classes(run_state.usable(run_state.list_runs()), dataset)
-    missing = tuple(f for f in ("mlp", "cnn") if run_state.best_of(runs, f) is None)
+    dataset = data_source.require_dataset()
+    data_source.data_badge(dataset)
+    runs = same_classes(saved_runs.usable(saved_runs.list_runs()), dataset)
+    missing = tuple(f for f in ("mlp", "cnn") if saved_runs.best_of(runs, f) is None)
     if missing:
-        training_job.quick_offer_ui("why", missing)
+        train_jobs.quick_offer_ui("why", missing)
         return
     mlp, cnn = pick_pair_ui(runs)
     try:
@@ -181,7 +181,7 @@ def main() -> None:
         efficiency_ui(mlp, cnn, runs)
         representations_ui(mlp, cnn, dataset)
     except EmnistError as error:
-        state.show_error(error)
+        data_source.show_error(error)
 
 
 main()

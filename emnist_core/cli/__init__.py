@@ -12,13 +12,18 @@ import sys
 from emnist_core.errors import EmnistError
 
 # Modules that register sub-commands; imported lazily so `data info` never loads TensorFlow.
-FAMILIES = ("emnist_core.cli.data_cmd", "emnist_core.cli.model_cmd", "emnist_core.cli.eval_cmd",
-            "emnist_core.cli.tune_cmd", "emnist_core.cli.analysis_cmd")
+FAMILIES = (
+    "emnist_core.cli.data",
+    "emnist_core.cli.training",
+    "emnist_core.cli.evaluate",
+    "emnist_core.cli.tune",
+    "emnist_core.cli.analysis",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m emnist_core",
+        prog="emnist-lab",
         description="EMNIST character-recognition lab: data, training, evaluation.",
     )
     subparsers = parser.add_subparsers(dest="command", required=True)

@@ -1,7 +1,7 @@
 """The EMNIST data layer: load any supported format upright, split, synthesise, download."""
 
 from emnist_core.data.dataset import Dataset, Split
-from emnist_core.data.loader import default_data_dir, detect_format, load, resolve_data_dir
+from emnist_core.data.loader import detect_format, load
 from emnist_core.data.split import train_val_split
 from emnist_core.data.synthetic import write_synthetic
 
@@ -16,11 +16,9 @@ def download(*args, **kwargs):
 __all__ = [
     "Dataset",
     "Split",
-    "default_data_dir",
     "detect_format",
     "download",
     "load",
-    "resolve_data_dir",
     "train_val_split",
     "write_synthetic",
 ]

@@ -11,9 +11,9 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+from emnist_core import settings
 from emnist_core.atomic import write_bytes
 from emnist_core.data import idx
-from emnist_core.data.loader import resolve_data_dir
 from emnist_core.data.metadata import (
     ARCHIVE_NAME,
     ARCHIVE_SHA256,
@@ -80,7 +80,10 @@ def fetch_archive(
         downloader = pooch.HTTPDownloader(progressbar=bar, timeout=timeout)
         try:
             path = pooch.retrieve(
-                url, known_hash=f"sha256:{sha256}", fname=ARCHIVE_NAME, path=cache,
+                url,
+                known_hash=f"sha256:{sha256}",
+                fname=ARCHIVE_NAME,
+                path=cache,
                 downloader=downloader,
             )
             return Path(path)
@@ -140,7 +143,7 @@ def download(
     Returns the data folder. Offline, fails fast with a DataError saying how to place
     the files by hand. `urls` and `sha256` exist so tests can serve a small archive.
     """
-    folder = resolve_data_dir(data_dir)
+    folder = settings.data_dir(data_dir)
     folder.mkdir(parents=True, exist_ok=True)
     archive_path = fetch_archive(folder, urls, sha256, progress, timeout, split)
     extract_split(archive_path, folder, split)

@@ -5,12 +5,12 @@ Formats, in order of preference: the official gzip IDX files, the official
 transposed; `load` swaps the two image axes once, so callers only see upright images.
 """
 
-import os
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
+from emnist_core import settings
 from emnist_core.data import idx
 from emnist_core.data.csv_format import read_csv_cached
 from emnist_core.data.dataset import Dataset, Split
@@ -28,23 +28,6 @@ from emnist_core.data.metadata import (
     mapping_name,
 )
 from emnist_core.errors import DataError
-
-ENV_VAR = "EMNIST_DATA_DIR"
-
-
-def default_data_dir() -> Path:
-    """The per-user cache folder used when neither an argument nor EMNIST_DATA_DIR is given."""
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "emnist"
-
-
-def resolve_data_dir(data_dir: str | Path | None = None) -> Path:
-    """The data folder: the argument, else $EMNIST_DATA_DIR, else the per-user cache."""
-    if data_dir:
-        return Path(data_dir).expanduser()
-    if os.environ.get(ENV_VAR):
-        return Path(os.environ[ENV_VAR]).expanduser()
-    return default_data_dir()
 
 
 def detect_format(folder: Path, split: str) -> str:
@@ -69,7 +52,8 @@ def _missing_message(folder: Path, split: str) -> str:
         f"  or the official archive {ARCHIVE_NAME} (not found)\n"
         f"  or Kaggle CSV files, missing: {', '.join(csv_missing)}\n"
         "Fix: run `python -m emnist_core data download`, or copy the files into that folder, "
-        f"or point --data-dir / ${ENV_VAR} at the folder that holds them. For an offline demo: "
+        "or point --data-dir / $EMNIST_DATA_DIR at the folder that holds them. For an offline "
+        "demo: "
         "`python -m emnist_core data synth --out DIR`."
     )
 
@@ -155,7 +139,7 @@ def load(data_dir: str | Path | None = None, split: str = "balanced") -> Dataset
     """
     if split not in SPLITS:
         raise DataError(f"Unknown split {split!r}; choose one of {', '.join(SPLITS)}.")
-    folder = resolve_data_dir(data_dir)
+    folder = settings.data_dir(data_dir)
     fmt = detect_format(folder, split)
     (mapping_labels, classes), parts = READERS[fmt](folder, split)
     splits = {}

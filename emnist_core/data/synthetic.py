@@ -26,7 +26,7 @@ def write_synthetic(
     The same (per_class, test_per_class, seed) always produce the same bytes. A
     SYNTHETIC.txt marker beside the files makes `load` flag the data as synthetic.
     """
-    from emnist_core.data.synth import BALANCED_CLASSES, generate
+    from emnist_core.data.strokes import BALANCED_CLASSES, generate
 
     if per_class < 1 or test_per_class < 1:
         raise ConfigError(

@@ -178,9 +178,7 @@ def test_student_journey(tmp_path):
 
             _go(page, "Why CNNs win")
             page.get_by_text("1 · Move it, turn it, smudge it").wait_for(timeout=WAIT_MS)
-            page.get_by_text("3 · What the last hidden layer has learned").wait_for(
-                timeout=WAIT_MS
-            )
+            page.get_by_text("3 · What the last hidden layer has learned").wait_for(timeout=WAIT_MS)
             _settled(page)
             expect(page.locator(".js-plotly-plot").first).to_be_visible()
             _shot(page, "7-why-cnns")

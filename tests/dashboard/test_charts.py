@@ -2,14 +2,14 @@
 
 import numpy as np
 
-from dashboard.charts import clickable_cells
-from emnist_core import figures
+from dashboard.components.charts import clickable_cells
+from emnist_core.plots import evaluation as evaluation_plots
 
 
 def test_clickable_cells_name_each_cell_by_its_classes():
     confusion = np.array([[3, 1, 0], [0, 2, 0], [2, 0, 2]])
     classes = ["0", "O", "l"]
-    figure = clickable_cells(figures.confusion_heatmap(confusion, classes))
+    figure = clickable_cells(evaluation_plots.confusion_heatmap(confusion, classes))
     heat, cells = figure.data
     assert cells.name == "cells" and cells.mode == "markers"
     # Row-major: point 6 is true "l" (y) predicted "0" (x), the library's hover text with it.
@@ -19,7 +19,5 @@ def test_clickable_cells_name_each_cell_by_its_classes():
     assert figure.layout.clickmode == "event+select"
     assert list(figure.layout.xaxis.range) == [-0.5, 2.5]
     assert list(figure.layout.yaxis.range) == [2.5, -0.5]  # first class on top
-    normalised = figures.confusion_heatmap(confusion, classes, normalize=True)
-    np.testing.assert_allclose(
-        np.asarray(clickable_cells(normalised).data[0].z)[2], [0.5, 0, 0.5]
-    )
+    normalised = evaluation_plots.confusion_heatmap(confusion, classes, normalize=True)
+    np.testing.assert_allclose(np.asarray(clickable_cells(normalised).data[0].z)[2], [0.5, 0, 0.5])

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.dashboard.conftest import make_app, open_page, texts
+from tests.fixtures import make_app, open_page, texts
 
 PAGES = ("explore", "train", "results", "compare", "draw", "runs")
 

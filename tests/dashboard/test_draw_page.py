@@ -5,7 +5,7 @@ import io
 import numpy as np
 import pytest
 
-from tests.dashboard.conftest import open_page, texts
+from tests.fixtures import open_page, texts
 
 
 def _canvas_returning(image):
@@ -29,7 +29,7 @@ def _stroke() -> np.ndarray:
     "image", [None, np.zeros((280, 280, 4), dtype=np.uint8)], ids=["none", "blank"]
 )
 def test_empty_canvas_shows_a_hint_not_a_prediction(app_env, monkeypatch, image):
-    monkeypatch.setattr("dashboard.canvas.draw_canvas", _canvas_returning(image))
+    monkeypatch.setattr("dashboard.components.canvas.draw_canvas", _canvas_returning(image))
     app = open_page("draw")
     assert any("Draw a character" in text for text in texts(app.info))
     assert not any("sure" in text for text in texts(app.markdown))
@@ -37,7 +37,7 @@ def test_empty_canvas_shows_a_hint_not_a_prediction(app_env, monkeypatch, image)
 
 def test_drawing_shows_top5_of_both_models_and_the_28x28_input(app_env, monkeypatch):
     fake = _canvas_returning(_stroke())
-    monkeypatch.setattr("dashboard.canvas.draw_canvas", fake)
+    monkeypatch.setattr("dashboard.components.canvas.draw_canvas", fake)
     app = open_page("draw")
     assert not app.exception
     headers = [text for text in texts(app.markdown) if text.startswith("**")]
@@ -61,7 +61,7 @@ def test_drawing_shows_top5_of_both_models_and_the_28x28_input(app_env, monkeypa
 
 def test_upload_option_replaces_the_canvas(app_env, monkeypatch):
     fake = _canvas_returning(_stroke())
-    monkeypatch.setattr("dashboard.canvas.draw_canvas", fake)
+    monkeypatch.setattr("dashboard.components.canvas.draw_canvas", fake)
     app = open_page("draw")
     drawn = len(fake.widths)
     app.radio(key="draw_mode").set_value("Upload an image").run()
@@ -73,7 +73,7 @@ def test_upload_option_replaces_the_canvas(app_env, monkeypatch):
 def test_uploaded_file_is_preprocessed_like_a_drawing():
     from PIL import Image
 
-    from dashboard.drawing import to_pixels
+    from dashboard.components.drawing import to_pixels
 
     paper = np.full((120, 90), 255, dtype=np.uint8)  # dark ink on light paper, any size
     paper[20:100, 40:50] = 0
@@ -89,15 +89,15 @@ def test_uploaded_file_is_preprocessed_like_a_drawing():
 
 
 def test_blank_canvas_raises_the_empty_drawing_error():
-    from dashboard.drawing import to_pixels
-    from emnist_core.preprocess import EmptyDrawingError
+    from dashboard.components.drawing import to_pixels
+    from emnist_core.inference.preprocess import EmptyDrawingError
 
     with pytest.raises(EmptyDrawingError):
         to_pixels(np.zeros((280, 280, 4), dtype=np.uint8))
 
 
 def test_upload_that_is_not_an_image_gives_a_clear_error():
-    from dashboard.drawing import to_pixels
+    from dashboard.components.drawing import to_pixels
     from emnist_core.errors import DataError
 
     upload = io.BytesIO(b"not a picture")

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from dashboard import images as img
+from dashboard.components import images as img
 
 
 def test_intensity_stats_match_numpy_on_the_pixels():

@@ -2,8 +2,8 @@
 
 import pytest
 
-from emnist_core.runs import RunRegistry
-from tests.dashboard.conftest import open_page, texts
+from emnist_core.training.runs import RunRegistry
+from tests.fixtures import open_page, texts
 
 
 def _runs(app_env):
@@ -26,7 +26,7 @@ def test_results_headline_matches_the_saved_test_metrics(app_env):
 
 def test_results_cell_choice_shows_the_images_behind_it(app_env):
     from emnist_core.data import load
-    from emnist_core.evaluation import evaluate
+    from emnist_core.evaluation.metrics import evaluate
 
     app = open_page("results")
     run = _runs(app_env)["tiny-mlp"]

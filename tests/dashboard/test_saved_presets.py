@@ -3,10 +3,10 @@
 import pytest
 
 from emnist_core.cli import build_parser
-from emnist_core.cli.model_cmd import resolve_config
+from emnist_core.cli.training import resolve_config
 from emnist_core.errors import ConfigError
-from emnist_core.presets import get_preset, saved_presets
-from emnist_core.studies import save_preset
+from emnist_core.models.presets import get_preset, saved_presets
+from emnist_core.tuning.reports import save_preset
 
 
 def test_saved_preset_round_trip(tmp_path):
@@ -31,7 +31,7 @@ def test_cli_and_train_page_offer_saved_presets(tmp_path, monkeypatch, app_env):
     )
     assert resolve_config(parser_args) == config.replace(epochs=2)
 
-    from tests.dashboard.conftest import open_page
+    from tests.fixtures import open_page
 
     app = open_page("train")
     app.radio(key="train_family").set_value("cnn").run()

@@ -3,10 +3,10 @@
 import threading
 from pathlib import Path
 
-from dashboard import state
-from emnist_core.jobs import RUNNING
-from emnist_core.runs import RunRegistry
-from tests.dashboard.conftest import open_page, texts
+from dashboard.session import data_source
+from emnist_core.training.jobs import RUNNING
+from emnist_core.training.runs import RunRegistry
+from tests.fixtures import open_page, texts
 
 
 def _params(app) -> str:
@@ -20,7 +20,7 @@ def _data_key(app_env) -> str:
 def test_form_shows_every_config_field_with_help(app_env):
     import dataclasses
 
-    from emnist_core.config import MLPConfig
+    from emnist_core.models.config import MLPConfig
 
     app = open_page("train")
     labels = {
@@ -31,7 +31,7 @@ def test_form_shows_every_config_field_with_help(app_env):
     for field in dataclasses.fields(MLPConfig):
         widget = labels[field.name.replace("_", " ")]
         assert widget.help and "default" in widget.help, field.name
-    from emnist_core.presets import get_preset
+    from emnist_core.models.presets import get_preset
 
     quick = get_preset("mlp", "quick")
     assert labels["hidden units"].value == ", ".join(map(str, quick.hidden_units))
@@ -65,7 +65,7 @@ def test_start_trains_in_the_background_and_saves_a_run(app_env):
     before = {run.run_id for run in RunRegistry(app_env["runs"]).list()}
     app.button(key="train_start").click().run()
     assert not app.exception
-    job = state.job_manager().get(_data_key(app_env))
+    job = data_source.job_manager().get(_data_key(app_env))
     assert job is not None and job.label == "from-the-page"
     assert job.wait(120) and job.status == "finished", job.error
     app.run()
@@ -73,7 +73,7 @@ def test_start_trains_in_the_background_and_saves_a_run(app_env):
     new = [run for run in RunRegistry(app_env["runs"]).list() if run.run_id not in before]
     assert [run.name for run in new] == ["from-the-page"]
     assert new[0].config.hidden_units == (16,) and new[0].config.epochs == 1
-    state.job_manager().forget(_data_key(app_env))
+    data_source.job_manager().forget(_data_key(app_env))
 
 
 def test_second_start_explains_what_runs_and_stop_ends_the_job(app_env):
@@ -95,7 +95,7 @@ def test_second_start_explains_what_runs_and_stop_ends_the_job(app_env):
             )
             job.stop_event.wait(0.05)
 
-    job = state.job_manager().start(_data_key(app_env), "a long CNN", blocking)
+    job = data_source.job_manager().start(_data_key(app_env), "a long CNN", blocking)
     try:
         app = open_page("train")
         assert job.status == RUNNING
@@ -109,7 +109,7 @@ def test_second_start_explains_what_runs_and_stop_ends_the_job(app_env):
     finally:
         release.set()
         job.wait(5)
-        state.job_manager().forget(_data_key(app_env))
+        data_source.job_manager().forget(_data_key(app_env))
 
 
 def test_form_choices_survive_a_visit_to_another_page(app_env):

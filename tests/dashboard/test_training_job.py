@@ -1,6 +1,11 @@
 """Pure parts of the live training panel: progress fraction, text, and the live curves."""
 
-from dashboard.training_job import curves_figure, format_seconds, progress_fraction, progress_text
+from dashboard.session.train_jobs import (
+    curves_figure,
+    format_seconds,
+    progress_fraction,
+    progress_text,
+)
 
 
 def _batch(epoch: int, step: int, loss: float) -> dict:
@@ -55,7 +60,7 @@ def test_live_curves_plot_batches_before_the_first_epoch_ends():
 
 
 def test_live_curves_thin_many_batches_but_keep_the_ends():
-    from dashboard.training_job import LIVE_BATCH_POINTS
+    from dashboard.session.train_jobs import LIVE_BATCH_POINTS
 
     batches = [_batch(1 + i // 10, 1 + i % 10, 1.0 / (i + 1)) for i in range(1999)]
     x = list(curves_figure([], batches).data[0].x)

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import state
-from emnist_core.runs import RunRegistry
-from tests.dashboard.conftest import open_page, texts
+from dashboard.session import data_source
+from emnist_core.training.runs import RunRegistry
+from tests.fixtures import open_page, texts
 
 TINY_YAML = """family: mlp
 base: quick
@@ -35,12 +35,13 @@ def _data_key(env) -> str:
 
 def _other_machine_study(env, synthetic_dataset) -> None:
     """A study run elsewhere (here: through the library) into the same storage."""
-    from emnist_core.search_space import parse_space
-    from emnist_core.tuning import TuneSettings, open_study, run_study
+    from emnist_core.tuning.space import parse_space
+    from emnist_core.tuning.worker import TuneSettings, open_study, run_study
 
     settings = TuneSettings(trials=1, seed=0)
-    study = open_study(parse_space(TINY_YAML), name="from-elsewhere", storage=env["storage"],
-                       settings=settings)
+    study = open_study(
+        parse_space(TINY_YAML), name="from-elsewhere", storage=env["storage"], settings=settings
+    )
     run_study(study, synthetic_dataset, settings=settings, runs_dir=env["runs"])
 
 
@@ -73,8 +74,10 @@ def test_an_unreachable_storage_is_explained(tune_env):
     app = open_page("tune")
     app.text_input(key="tune_storage").set_value("postgresql://lab:pw@127.0.0.1:1/studies").run()
     assert not app.exception
-    assert any("cannot open the study storage postgresql://lab:***@127.0.0.1" in text
-               for text in texts(app.error))
+    assert any(
+        "cannot open the study storage postgresql://lab:***@127.0.0.1" in text
+        for text in texts(app.error)
+    )
 
 
 def test_studies_from_elsewhere_show_up_and_a_clash_is_refused(tune_env, synthetic_dataset):
@@ -88,7 +91,7 @@ def test_studies_from_elsewhere_show_up_and_a_clash_is_refused(tune_env, synthet
     app.text_input(key="tune_name").set_value("from-elsewhere").run()
     app.button(key="tune_start").click().run()
     assert any("already exists with a different search space" in text for text in texts(app.error))
-    assert state.job_manager().get(_data_key(tune_env)) is None
+    assert data_source.job_manager().get(_data_key(tune_env)) is None
 
 
 def test_start_watch_and_use_the_best_trial(tune_env):
@@ -99,7 +102,7 @@ def test_start_watch_and_use_the_best_trial(tune_env):
     app.number_input(key="tune_trials").set_value(2).run()
     app.button(key="tune_start").click().run()
     assert not app.exception, [e.message for e in app.exception]
-    manager = state.job_manager()
+    manager = data_source.job_manager()
     job = manager.get(_data_key(tune_env))
     assert job is not None and job.label == "study page-study"
     if job.running:  # while it runs: progress with the trial count, and a Stop button

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from tests.dashboard.conftest import make_app, open_page, texts
+from tests.fixtures import make_app, open_page, texts
 
 
 def charts(app) -> list:
@@ -23,7 +23,7 @@ def test_page_is_in_the_navigation_and_shows_its_three_sections(app_env):
 
 
 def test_explanations_quote_the_runs_measured_numbers(app_env):
-    from emnist_core.runs import RunRegistry
+    from emnist_core.training.runs import RunRegistry
 
     app = open_page("why_cnns")
     said = [text for text in texts(app.markdown) if "font-size" in text]
@@ -45,7 +45,7 @@ def test_controls_rerun_without_errors(app_env):
 def test_without_a_cnn_run_the_page_offers_quick_training(app_env):
     import shutil
 
-    from emnist_core.runs import RunRegistry
+    from emnist_core.training.runs import RunRegistry
 
     for run in RunRegistry(app_env["runs"]).list():
         if run.family == "cnn":
@@ -63,7 +63,9 @@ def _stroke() -> np.ndarray:
 
 
 def test_draw_page_inside_the_model_panel(app_env, monkeypatch):
-    monkeypatch.setattr("dashboard.canvas.draw_canvas", lambda stroke_width, key: _stroke())
+    monkeypatch.setattr(
+        "dashboard.components.canvas.draw_canvas", lambda stroke_width, key: _stroke()
+    )
     app = open_page("draw")
     assert any("Inside the models" in text for text in texts(app.subheader))
     captions_before = texts(app.caption)
@@ -80,7 +82,7 @@ def test_draw_page_inside_the_model_panel(app_env, monkeypatch):
 
 
 def test_draw_page_without_a_drawing_has_no_panel(app_env, monkeypatch):
-    monkeypatch.setattr("dashboard.canvas.draw_canvas", lambda stroke_width, key: None)
+    monkeypatch.setattr("dashboard.components.canvas.draw_canvas", lambda stroke_width, key: None)
     app = make_app()
     app.run()
     app.switch_page("views/draw.py").run()
@@ -90,7 +92,7 @@ def test_draw_page_without_a_drawing_has_no_panel(app_env, monkeypatch):
 def test_runs_trained_on_other_data_are_not_compared_for_efficiency(app_env):
     import json
 
-    from emnist_core.runs import RunRegistry
+    from emnist_core.training.runs import RunRegistry
 
     mlp = next(run for run in RunRegistry(app_env["runs"]).list() if run.family == "mlp")
     info = json.loads((mlp.run_dir / "run.json").read_text())

@@ -13,7 +13,7 @@ import pytest
 from emnist_core.data import load
 from emnist_core.data.download import download
 from emnist_core.errors import DataError
-from tests.data.helpers import write_idx_folder
+from tests.fixtures import write_idx_folder
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
@@ -52,16 +52,22 @@ def served_archive(tmp_path):
 def test_download_extracts_only_the_split_and_loads(tmp_path, served_archive):
     url, sha, upright = served_archive
     seen = []
-    folder = download(tmp_path / "data", urls=[url], sha256=sha,
-                      progress=lambda done, total: seen.append((done, total)))
+    folder = download(
+        tmp_path / "data",
+        urls=[url],
+        sha256=sha,
+        progress=lambda done, total: seen.append((done, total)),
+    )
     names = sorted(p.name for p in folder.iterdir() if p.is_file())
-    assert names == sorted([
-        "emnist-balanced-mapping.txt",
-        "emnist-balanced-test-images-idx3-ubyte.gz",
-        "emnist-balanced-test-labels-idx1-ubyte.gz",
-        "emnist-balanced-train-images-idx3-ubyte.gz",
-        "emnist-balanced-train-labels-idx1-ubyte.gz",
-    ])
+    assert names == sorted(
+        [
+            "emnist-balanced-mapping.txt",
+            "emnist-balanced-test-images-idx3-ubyte.gz",
+            "emnist-balanced-test-labels-idx1-ubyte.gz",
+            "emnist-balanced-train-images-idx3-ubyte.gz",
+            "emnist-balanced-train-labels-idx1-ubyte.gz",
+        ]
+    )
     assert seen and seen[-1][0] == seen[-1][1] > 0
     dataset = load(folder)
     np.testing.assert_array_equal(dataset.train.images, upright["train"][0])

@@ -9,7 +9,7 @@ import pytest
 from emnist_core.data import load, train_val_split
 from emnist_core.data.dataset import Split
 from emnist_core.errors import ConfigError, DataError
-from tests.data.helpers import (
+from tests.fixtures import (
     idx_images_bytes,
     idx_labels_bytes,
     write_csv_folder,

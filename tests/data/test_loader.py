@@ -4,9 +4,9 @@ import zipfile
 
 import numpy as np
 
-from emnist_core.data import load, resolve_data_dir
+from emnist_core.data import load
 from emnist_core.data.csv_format import cache_path
-from tests.data.helpers import CLASSES, glyph_l, write_csv_folder, write_idx_folder
+from tests.fixtures import CLASSES, glyph_l, write_csv_folder, write_idx_folder
 
 
 def _assert_matches(dataset, upright):
@@ -86,12 +86,3 @@ def test_other_split_names_and_letters_mapping(tmp_path):
     dataset = load(letters, split="letters")
     assert dataset.classes[0] == "A/a"
     assert dataset.train.labels.min() == 0 and dataset.train.labels.max() == 46  # shifted by 1
-
-
-def test_data_dir_resolution(monkeypatch, tmp_path):
-    monkeypatch.setenv("EMNIST_DATA_DIR", str(tmp_path / "env"))
-    assert resolve_data_dir(tmp_path / "arg") == tmp_path / "arg"
-    assert resolve_data_dir() == tmp_path / "env"
-    monkeypatch.delenv("EMNIST_DATA_DIR")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    assert resolve_data_dir() == tmp_path / "cache" / "emnist"

@@ -31,6 +31,7 @@ def test_real_characters_are_upright(standin):
     than top-right. Transposing swaps those quadrants and mirroring swaps left and
     right, so a loader that forgot to swap the image axes fails here.
     """
+
     def mean_of(char):
         return standin.train.images[standin.train.labels == standin.classes.index(char)].mean(0)
 

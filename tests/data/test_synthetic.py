@@ -10,7 +10,7 @@ from emnist_core.data import load, write_synthetic
 
 
 def test_round_trip_through_idx_files(tmp_path):
-    from emnist_core.data.synth import BALANCED_CLASSES, generate
+    from emnist_core.data.strokes import BALANCED_CLASSES, generate
 
     write_synthetic(tmp_path, per_class=3, test_per_class=2, seed=5)
     dataset = load(tmp_path)
@@ -35,8 +35,10 @@ def test_same_seed_same_bytes(tmp_path):
 
 
 def test_cli_synth_then_info(tmp_path, capsys):
-    assert main(["data", "synth", "--out", str(tmp_path), "--per-class", "2",
-                 "--test-per-class", "1"]) == 0
+    assert (
+        main(["data", "synth", "--out", str(tmp_path), "--per-class", "2", "--test-per-class", "1"])
+        == 0
+    )
     assert "SYNTHETIC" in capsys.readouterr().out
     assert main(["data", "info", "--data-dir", str(tmp_path)]) == 0
     out = capsys.readouterr().out

@@ -1,0 +1,1 @@
+"""Why CNNs win: perturbations, robustness, efficiency, representations, insides."""

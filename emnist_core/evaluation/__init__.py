@@ -1,0 +1,1 @@
+"""Scoring saved models: test metrics, and comparisons with McNemar's test."""

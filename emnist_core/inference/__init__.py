@@ -1,0 +1,1 @@
+"""Live prediction: image preprocessing and the fast Predictor."""

@@ -1,0 +1,1 @@
+"""Model side: typed configs, presets, the Keras builders, ensembles, numeric policy."""

@@ -1,0 +1,1 @@
+"""Plotly figures from the data the other packages return; nothing here measures."""

@@ -1,0 +1,124 @@
+"""Every environment variable and default path of the lab, each resolved in one order.
+
+A setting resolves as: the command-line flag (or argument) if given, else its
+environment variable, else its default. Defaults for what the lab writes (runs,
+presets, studies) are relative to the working directory, so an installed package never
+writes into its own install folder, and `./lab.sh` (which runs from the clone) keeps
+using the clone's `artifacts/`. The README's settings table is generated from SETTINGS.
+"""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its variable, what its default is, and what it is for."""
+
+    env: str
+    default: str  # as shown to users; the resolver below computes it
+    help: str
+
+
+SETTINGS: dict[str, Setting] = {
+    "data_dir": Setting(
+        "EMNIST_DATA_DIR", "$EMNIST_CACHE_DIR/emnist", "folder with the EMNIST files"
+    ),
+    "cache_dir": Setting(
+        "EMNIST_CACHE_DIR",
+        "$XDG_CACHE_HOME, else ~/.cache",
+        "per-user cache; the default data folder lives in it",
+    ),
+    "synthetic_dir": Setting(
+        "EMNIST_SYNTHETIC_DIR",
+        "emnist-synthetic-demo beside the data folder",
+        "where the dashboard generates its synthetic demo set",
+    ),
+    "runs_dir": Setting("EMNIST_RUNS_DIR", "./artifacts/runs", "saved training runs"),
+    "presets_dir": Setting(
+        "EMNIST_PRESETS_DIR", "./artifacts/presets", "presets saved from tuning studies"
+    ),
+    "study_storage": Setting(
+        "EMNIST_OPTUNA_STORAGE",
+        "sqlite:///./artifacts/optuna.db",
+        "Optuna storage URL of tuning studies",
+    ),
+    "max_jobs": Setting("EMNIST_MAX_JOBS", "1", "training jobs the dashboard runs at once"),
+    "demo_per_class": Setting(
+        "EMNIST_DEMO_PER_CLASS", "200", "train images per class in the dashboard's demo set"
+    ),
+    "demo_test_per_class": Setting(
+        "EMNIST_DEMO_TEST_PER_CLASS", "40", "test images per class in the dashboard's demo set"
+    ),
+}
+
+
+def _env(name: str) -> str | None:
+    """The variable of setting `name`, or None when unset or empty."""
+    return os.environ.get(SETTINGS[name].env) or None
+
+
+def _path(flag: str | Path | None, name: str, default: Path) -> Path:
+    chosen = flag if flag not in (None, "") else _env(name)
+    return Path(chosen).expanduser() if chosen is not None else default
+
+
+def _artifacts() -> Path:
+    return Path.cwd() / "artifacts"
+
+
+def cache_dir(flag: str | Path | None = None) -> Path:
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return _path(flag, "cache_dir", Path(xdg) if xdg else Path.home() / ".cache")
+
+
+def data_dir(flag: str | Path | None = None) -> Path:
+    """The EMNIST data folder: flag, else $EMNIST_DATA_DIR, else the per-user cache."""
+    return _path(flag, "data_dir", cache_dir() / "emnist")
+
+
+def synthetic_dir(flag: str | Path | None = None) -> Path:
+    return _path(flag, "synthetic_dir", data_dir().parent / "emnist-synthetic-demo")
+
+
+def runs_dir(flag: str | Path | None = None) -> Path:
+    return _path(flag, "runs_dir", _artifacts() / "runs")
+
+
+def presets_dir(flag: str | Path | None = None) -> Path:
+    return _path(flag, "presets_dir", _artifacts() / "presets")
+
+
+def study_storage(flag: str | None = None) -> str:
+    """The Optuna storage URL of tuning studies."""
+    chosen = flag or _env("study_storage")
+    return chosen if chosen else f"sqlite:///{_artifacts() / 'optuna.db'}"
+
+
+def _positive_int(name: str) -> int:
+    raw = _env(name) or SETTINGS[name].default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        from emnist_core.errors import ConfigError
+
+        raise ConfigError(f"{SETTINGS[name].env}={raw!r}: must be a whole number of at least 1.")
+    return value
+
+
+def max_jobs() -> int:
+    return _positive_int("max_jobs")
+
+
+def demo_size() -> tuple[int, int]:
+    """(train, test) images per class of the dashboard's synthetic demo set."""
+    return _positive_int("demo_per_class"), _positive_int("demo_test_per_class")
+
+
+def settings_table() -> str:
+    """The settings as a Markdown table (variable, default, purpose), for the README."""
+    rows = [f"| `{s.env}` | `{s.default}` | {s.help} |" for s in SETTINGS.values()]
+    return "\n".join(["| variable | default | what it sets |", "|---|---|---|", *rows])

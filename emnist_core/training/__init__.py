@@ -1,0 +1,1 @@
+"""Training side: the training loop, the saved-run registry, background jobs."""

@@ -1,0 +1,237 @@
+"""Train a model from a config, with a progress callback, a Stop flag, and an atomically saved run.
+
+`train` works in the caller's thread or a background thread (the dashboard's worker).
+Validation uses the stratified hold-out from train; the test split is touched only
+after training, by evaluation. A Stop keeps the partial model as a run marked "stopped".
+"""
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+
+from emnist_core.data import Dataset, Split, train_val_split
+from emnist_core.errors import ConfigError
+from emnist_core.models.build import build_model, current_learning_rate, finished_model
+from emnist_core.models.config import TrainingConfig
+from emnist_core.models.numerics import model_precision
+from emnist_core.training.runs import Run, new_run_id, run_info, save_run
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One progress report: event is 'batch' (val_* are None) or 'epoch' (after validation).
+
+    epoch and step count from 1; eta is seconds left if every planned epoch runs.
+    """
+
+    event: str
+    epoch: int
+    epochs: int
+    step: int
+    steps_per_epoch: int
+    loss: float
+    accuracy: float
+    val_loss: float | None
+    val_accuracy: float | None
+    learning_rate: float
+    elapsed: float
+    eta: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+ProgressFn = Callable[[Progress], None]
+
+
+class _ProgressAndStop(keras.callbacks.Callback):
+    """Reports every batch and epoch, and stops after the batch during which Stop was set."""
+
+    def __init__(
+        self,
+        progress: ProgressFn | None,
+        stop_event: threading.Event | None,
+        epochs: int,
+        steps_per_epoch: int,
+    ):
+        super().__init__()
+        self.progress, self.stop_event = progress, stop_event
+        self.epochs, self.steps_per_epoch = epochs, steps_per_epoch
+        self.epoch, self.step, self.started = 0, 0, time.perf_counter()
+        self.stopped_at: dict[str, int] | None = None
+        self.epoch_seconds: list[float] = []
+        self.learning_rates: list[float] = []
+
+    def on_train_begin(self, logs=None):
+        self.started = time.perf_counter()
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch, self.step, self.epoch_started = epoch + 1, 0, time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.step = batch + 1
+        self._report("batch", logs or {})
+        if self.stop_event is not None and self.stop_event.is_set():
+            self.model.stop_training = True
+            self.stopped_at = {"epoch": self.epoch, "step": self.step}
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epoch_seconds.append(time.perf_counter() - self.epoch_started)
+        self.learning_rates.append(current_learning_rate(self.model))
+        self._report("epoch", logs or {})
+
+    def _report(self, event: str, logs: dict) -> None:
+        if self.progress is None:
+            return
+        elapsed = time.perf_counter() - self.started
+        done = (self.epoch - 1) * self.steps_per_epoch + self.step
+        left = self.epochs * self.steps_per_epoch - done
+        self.progress(
+            Progress(
+                event=event,
+                epoch=self.epoch,
+                epochs=self.epochs,
+                step=self.step,
+                steps_per_epoch=self.steps_per_epoch,
+                loss=_num(logs.get("loss")),
+                accuracy=_num(logs.get("accuracy")),
+                val_loss=_opt(logs.get("val_loss")),
+                val_accuracy=_opt(logs.get("val_accuracy")),
+                learning_rate=current_learning_rate(self.model),
+                elapsed=elapsed,
+                eta=elapsed / max(done, 1) * max(left, 0),
+            )
+        )
+
+
+def _num(value: Any) -> float:
+    return float("nan") if value is None else float(value)
+
+
+def _opt(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def class_weights(labels: np.ndarray, num_classes: int, mode: str) -> dict[int, float] | None:
+    """Per-class loss weights for unbalanced training data, averaging 1 over the samples.
+
+    'balanced' weights each class by 1/count, so every class pulls equally; 'sqrt' uses
+    1/sqrt(count), a softened version that over-weights rare classes less.
+    """
+    if mode == "none":
+        return None
+    counts = np.bincount(labels, minlength=num_classes).astype(np.float64)
+    power = 1.0 if mode == "balanced" else 0.5
+    weights = np.where(counts > 0, 1.0 / np.maximum(counts, 1) ** power, 0.0)
+    weights *= counts.sum() / max((weights * counts).sum(), 1e-12)
+    return {label: float(weight) for label, weight in enumerate(weights)}
+
+
+def _callbacks(config: TrainingConfig, reporter: _ProgressAndStop, has_val: bool) -> list:
+    callbacks: list = [reporter]
+    if config.early_stopping and has_val:
+        callbacks.append(
+            keras.callbacks.EarlyStopping(
+                monitor=config.monitor,
+                patience=config.patience,
+                restore_best_weights=config.restore_best_weights,
+            )
+        )
+    return callbacks
+
+
+def _history(fit_history: keras.callbacks.History, reporter: _ProgressAndStop) -> dict:
+    """Per-epoch metrics as plain lists, with the learning rate and the seconds each epoch took."""
+    history = {key: [float(v) for v in values] for key, values in fit_history.history.items()}
+    history["learning_rate"] = reporter.learning_rates
+    history["epoch_seconds"] = [round(s, 3) for s in reporter.epoch_seconds]
+    return history
+
+
+def train(
+    config: TrainingConfig,
+    dataset: Dataset,
+    *,
+    progress: ProgressFn | None = None,
+    stop_event: threading.Event | None = None,
+    runs_dir: Path | str | None = None,
+    val_fraction: float = 0.1,
+    name: str | None = None,
+    command: str | None = None,
+    preset: str | None = None,
+) -> Run:
+    """Train the model config describes on dataset.train, evaluate on dataset.test, save a run.
+
+    progress is called with a Progress after every batch and epoch; setting stop_event
+    stops after the current batch and saves the partial run with status 'stopped'.
+    """
+    keras.utils.set_random_seed(config.seed)
+    fit_split, val_split = _hold_out(dataset, val_fraction, config.seed)
+    steps = math.ceil(len(fit_split) / config.batch_size)
+    prior = fit_split.class_counts(dataset.num_classes) / len(fit_split)
+    model = build_model(config, dataset.num_classes, steps_per_epoch=steps, class_prior=prior)
+    reporter = _ProgressAndStop(progress, stop_event, config.epochs, steps)
+    started, cpu_started = time.perf_counter(), time.process_time()
+    fit_history = model.fit(
+        fit_split.images,
+        fit_split.labels,
+        batch_size=config.batch_size,
+        epochs=config.epochs,
+        validation_data=None if val_split is None else (val_split.images, val_split.labels),
+        class_weight=class_weights(fit_split.labels, dataset.num_classes, config.class_weighting),
+        callbacks=_callbacks(config, reporter, val_split is not None),
+        shuffle=True,
+        verbose=0,
+    )
+    train_seconds = time.perf_counter() - started
+    train_cpu_seconds = time.process_time() - cpu_started
+    precision = model_precision(model)  # of the model that trained, before the float32 copy
+    model = finished_model(model, config, dataset.num_classes)
+    history = _history(fit_history, reporter)
+    metrics = _test_metrics(model, dataset)
+    run_id = new_run_id(config.family)
+    info = run_info(
+        run_id=run_id,
+        config=config,
+        dataset=dataset,
+        model=model,
+        name=name,
+        command=command,
+        preset=preset,
+        stopped_at=reporter.stopped_at,
+        train_seconds=train_seconds,
+        train_cpu_seconds=train_cpu_seconds,
+        history=history,
+        precision=precision,
+        sizes={
+            "train": len(fit_split),
+            "test": len(dataset.test),
+            "validation": 0 if val_split is None else len(val_split),
+        },
+    )
+    return save_run(
+        runs_dir, run_id, model=model, config=config, history=history, metrics=metrics, info=info
+    )
+
+
+def _hold_out(dataset: Dataset, val_fraction: float, seed: int) -> tuple[Split, Split | None]:
+    """(fit, validation) from the train split; no validation when val_fraction is 0."""
+    if not 0.0 <= val_fraction <= 0.5:
+        raise ConfigError(f"val_fraction={val_fraction!r} is not allowed: use a value in [0, 0.5].")
+    if val_fraction == 0:
+        return dataset.train, None
+    return train_val_split(dataset.train, val_fraction=val_fraction, seed=seed)
+
+
+def _test_metrics(model: keras.Model, dataset: Dataset) -> dict[str, float]:
+    """Scalar test metrics from the evaluation module (the only place that reads test)."""
+    from emnist_core.evaluation.metrics import evaluate
+
+    return evaluate(model, dataset.test, dataset.classes).summary()

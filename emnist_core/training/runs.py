@@ -1,0 +1,248 @@
+"""Saved training runs: atomic writing, and a registry that lists, loads, renames and deletes them.
+
+A run is built in a hidden `.tmp-<id>` folder and renamed into place only when every
+file is written, so a crash or kill never leaves a folder that looks complete; the
+registry skips (and never deletes) anything half-written or broken.
+"""
+
+import datetime as dt
+import json
+import os
+import platform
+import secrets
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from emnist_core import settings
+from emnist_core.atomic import write_json
+from emnist_core.errors import EmnistError, RunError
+from emnist_core.models.config import TrainingConfig, config_from_dict
+
+RUN_FILES = ("run.json", "config.json", "history.json", "metrics.json", "model.keras")
+STATUSES = ("complete", "stopped")
+LIST_COMMAND = "`python -m emnist_core runs list`"
+
+
+def new_run_id(family: str) -> str:
+    """A sortable, unique id: UTC time, family, random suffix (20261124-021500-cnn-a1b2c3)."""
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
+    return f"{stamp}-{family}-{secrets.token_hex(3)}"
+
+
+@dataclass
+class Run:
+    """One saved run: its folder, config, run.json info, per-epoch history and test metrics."""
+
+    run_id: str
+    run_dir: Path
+    config: TrainingConfig
+    info: dict[str, Any]
+    history: dict[str, list] = field(default_factory=dict)
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.info.get("name") or self.run_id
+
+    @property
+    def status(self) -> str:
+        return self.info.get("status", "")
+
+    @property
+    def family(self) -> str:
+        return self.config.family
+
+    @property
+    def model_path(self) -> Path:
+        return self.run_dir / "model.keras"
+
+    def load_model(self):
+        """The trained Keras model; RunError if model.keras is missing or corrupt."""
+        import keras
+
+        try:
+            return keras.saving.load_model(self.model_path)
+        except Exception as exc:  # Keras raises many types for a damaged zip
+            raise RunError(
+                f"cannot load {self.model_path}: {type(exc).__name__}: {exc}. The model file is "
+                f"missing or corrupt; delete the run (python -m emnist_core runs delete "
+                f"{self.run_id}) and train it again."
+            ) from None
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise RunError(f"{path} is missing or not valid JSON ({exc}).") from None
+
+
+def load_run(run_dir: Path) -> Run:
+    """Read a finished run folder; RunError naming the folder and the fix if it is broken."""
+    run_dir = Path(run_dir)
+    fix = "delete the folder and train again"
+    if not run_dir.is_dir():
+        raise RunError(f"no run folder at {run_dir}; list runs with {LIST_COMMAND}.")
+    missing = [name for name in RUN_FILES if not (run_dir / name).is_file()]
+    if missing:
+        raise RunError(f"run folder {run_dir} is incomplete (missing {', '.join(missing)}); {fix}.")
+    try:
+        info = _read_json(run_dir / "run.json")
+        config = config_from_dict(_read_json(run_dir / "config.json"))
+        history = _read_json(run_dir / "history.json")
+        metrics = _read_json(run_dir / "metrics.json")
+    except EmnistError as exc:
+        raise RunError(f"run folder {run_dir} is broken: {exc} Fix: {fix}.") from None
+    if not isinstance(info, dict) or info.get("status") not in STATUSES:
+        raise RunError(f"run folder {run_dir} has no valid status in run.json; {fix}.")
+    return Run(run_dir.name, run_dir, config, info, history, metrics)
+
+
+def save_run(
+    runs_dir: Path | str | None,
+    run_id: str,
+    *,
+    model,
+    config: TrainingConfig,
+    history: dict,
+    metrics: dict,
+    info: dict,
+) -> Run:
+    """Write every file into `.tmp-<id>`, then rename the folder into place in one step."""
+    root = settings.runs_dir(runs_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    tmp, final = root / f".tmp-{run_id}", root / run_id
+    if final.exists():
+        raise RunError(f"a run folder {final} already exists; choose another run id.")
+    try:
+        tmp.mkdir()
+        write_json(tmp / "config.json", config.to_dict())
+        write_json(tmp / "history.json", history)
+        write_json(tmp / "metrics.json", metrics)
+        model.save(tmp / "model.keras")
+        write_json(tmp / "run.json", info)  # last: its presence marks a finished write
+        os.rename(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return load_run(final)
+
+
+def _versions() -> dict[str, str]:
+    import keras
+    import numpy
+    import tensorflow
+
+    import emnist_core
+
+    return {
+        "python": platform.python_version(),
+        "tensorflow": tensorflow.__version__,
+        "keras": keras.__version__,
+        "numpy": numpy.__version__,
+        "emnist_core": emnist_core.__version__,
+    }
+
+
+def run_info(
+    *,
+    run_id: str,
+    config: TrainingConfig,
+    dataset,
+    model,
+    name: str | None,
+    command: str | None,
+    preset: str | None,
+    stopped_at: dict | None,
+    train_seconds: float,
+    train_cpu_seconds: float,
+    history: dict,
+    sizes: dict[str, int],
+    precision: str = "float32",
+) -> dict[str, Any]:
+    """The run.json record: status, provenance, timing, size, versions and data description.
+
+    CPU seconds are kept beside wall seconds: on shared cores the wall time overstates the cost;
+    precision is the dtype policy training used (config 'auto' resolved on this machine).
+    """
+    epochs_run = len(history.get("loss", []))
+    return {
+        "run_id": run_id,
+        "name": name or run_id,
+        "status": "stopped" if stopped_at else "complete",
+        "stopped_at": stopped_at,
+        "family": config.family,
+        "preset": preset,
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "command": command
+        or f"emnist_core.training.loop.train(<{config.family} config>, <dataset>)",
+        "timing": {
+            "train_seconds": round(train_seconds, 3),
+            "epochs_run": epochs_run,
+            "train_cpu_seconds": round(train_cpu_seconds, 3),
+            "seconds_per_epoch": round(train_seconds / max(epochs_run, 1), 3),
+            "images_per_second": round(sizes["train"] * epochs_run / max(train_seconds, 1e-9), 1),
+            "precision": precision,
+        },
+        "params": int(model.count_params()),
+        "versions": _versions(),
+        "data": {
+            "source": str(dataset.source),
+            "split": dataset.split,
+            "format": dataset.format,
+            "synthetic": bool(dataset.synthetic),
+            "label": dataset.label,
+            "classes": list(dataset.classes),
+            "sizes": sizes,
+        },
+    }
+
+
+class RunRegistry:
+    """The runs under one folder (default: see `emnist_core.settings.runs_dir`)."""
+
+    def __init__(self, runs_dir: Path | str | None = None):
+        self.runs_dir = settings.runs_dir(runs_dir)
+
+    def list(self) -> list[Run]:
+        """Finished runs, newest first; hidden, half-written or broken folders are skipped."""
+        if not self.runs_dir.is_dir():
+            return []
+        runs = []
+        for run_dir in self.runs_dir.iterdir():
+            if run_dir.name.startswith(".") or not run_dir.is_dir():
+                continue
+            try:
+                runs.append(load_run(run_dir))
+            except RunError:
+                continue
+        return sorted(runs, key=lambda run: (run.info.get("created", ""), run.run_id), reverse=True)
+
+    def _dir(self, run_id: str) -> Path:
+        if not run_id or "/" in run_id or "\\" in run_id or run_id.startswith("."):
+            raise RunError(f"{run_id!r} is not a run id; list runs with {LIST_COMMAND}.")
+        return self.runs_dir / run_id
+
+    def get(self, run_id: str) -> Run:
+        """One run by id; RunError naming the folder and the fix if it is missing or broken."""
+        return load_run(self._dir(run_id))
+
+    def delete(self, run_id: str) -> None:
+        """Remove a run: first hide it with a rename (atomic), then delete the files."""
+        run_dir = self._dir(run_id)
+        if not run_dir.is_dir():
+            raise RunError(f"no run folder at {run_dir}; nothing to delete.")
+        doomed = self.runs_dir / f".deleting-{run_id}-{secrets.token_hex(2)}"
+        os.rename(run_dir, doomed)
+        shutil.rmtree(doomed, ignore_errors=True)
+
+    def rename(self, run_id: str, new_name: str) -> Run:
+        """Give a run a display name (run.json is rewritten atomically; the id never changes)."""
+        if not new_name or not new_name.strip():
+            raise RunError("a run's new name must not be empty.")
+        run = self.get(run_id)
+        info = dict(run.info, name=new_name.strip())
+        write_json(run.run_dir / "run.json", info)
+        return load_run(run.run_dir)

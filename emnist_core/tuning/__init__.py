@@ -1,0 +1,1 @@
+"""Hyperparameter search with Optuna: spaces, storage, the worker loop, reports."""
