@@ -18,6 +18,8 @@ FAMILIES = (
     "emnist_core.cli.evaluate",
     "emnist_core.cli.tune",
     "emnist_core.cli.analysis",
+    "emnist_core.cli.export",
+    "emnist_core.cli.report",
 )
 
 
