@@ -39,6 +39,9 @@ def register(subparsers) -> None:
     train.add_argument("--name", help="a display name for the run")
     train.add_argument("--val-fraction", type=float, default=0.1)
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
+    train.add_argument(
+        "--tensorboard", action="store_true", help="write TensorBoard logs into the run folder"
+    )
     train.set_defaults(handler=run_train)
 
     runs = subparsers.add_parser("runs", help="list, rename or delete saved runs")
@@ -145,6 +148,8 @@ def train_command(args: argparse.Namespace) -> str:
             words += [flag, str(value)]
     if args.val_fraction != 0.1:
         words += ["--val-fraction", str(args.val_fraction)]
+    if getattr(args, "tensorboard", False):
+        words.append("--tensorboard")
     return shlex.join(words)
 
 
@@ -152,6 +157,7 @@ def run_train(args: argparse.Namespace) -> int:
     config = resolve_config(args)
     from emnist_core.data import load
     from emnist_core.training.loop import train
+    from emnist_core.training.tensorboard import tensorboard_logs
 
     dataset = load(args.data_dir)
     print(
@@ -162,7 +168,7 @@ def run_train(args: argparse.Namespace) -> int:
     stop_event, bar = threading.Event(), TqdmProgress(enabled=not args.no_progress)
     command = train_command(args)
     try:
-        with stop_on_interrupt(stop_event):
+        with stop_on_interrupt(stop_event), tensorboard_logs(args.runs_dir) as logs:
             run = train(
                 config,
                 dataset,
@@ -173,7 +179,10 @@ def run_train(args: argparse.Namespace) -> int:
                 name=args.name,
                 command=command,
                 preset=args.preset,
+                extra_callbacks=[logs.callback()] if args.tensorboard else None,
             )
+            if args.tensorboard:
+                print(f"TensorBoard logs in {logs.attach(run)}", file=sys.stderr)
     finally:
         bar.close()
     timing = run.info["timing"]

@@ -8,7 +8,7 @@ after training, by evaluation. A Stop keeps the partial model as a run marked "s
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -166,11 +166,13 @@ def train(
     name: str | None = None,
     command: str | None = None,
     preset: str | None = None,
+    extra_callbacks: Sequence[keras.callbacks.Callback] | None = None,
 ) -> Run:
     """Train the model config describes on dataset.train, evaluate on dataset.test, save a run.
 
     progress is called with a Progress after every batch and epoch; setting stop_event
     stops after the current batch and saves the partial run with status 'stopped'.
+    extra_callbacks (any Keras callbacks: TensorBoard, CSVLogger, ...) run after the lab's own.
     """
     keras.utils.set_random_seed(config.seed)
     fit_split, val_split = _hold_out(dataset, val_fraction, config.seed)
@@ -186,7 +188,7 @@ def train(
         epochs=config.epochs,
         validation_data=None if val_split is None else (val_split.images, val_split.labels),
         class_weight=class_weights(fit_split.labels, dataset.num_classes, config.class_weighting),
-        callbacks=_callbacks(config, reporter, val_split is not None),
+        callbacks=[*_callbacks(config, reporter, val_split is not None), *(extra_callbacks or ())],
         shuffle=True,
         verbose=0,
     )
