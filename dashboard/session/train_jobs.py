@@ -20,11 +20,14 @@ LIVE_BATCH_POINTS = 300
 REFRESH_SECONDS = 1.0  # live panel refresh; Stop is read by the worker between batches
 
 
-def _train_work(configs: list[tuple[Any, str, str | None]], dataset: Dataset):
+def _train_work(
+    configs: list[tuple[Any, str, str | None]], dataset: Dataset, tensorboard: bool = False
+):
     """A job body that trains each (config, name, preset) in turn with the library's train()."""
 
     def work(job: Job) -> list:
         from emnist_core.training.loop import train
+        from emnist_core.training.tensorboard import tensorboard_logs
 
         runs = []
         for position, (config, name, preset) in enumerate(configs, start=1):
@@ -35,23 +38,29 @@ def _train_work(configs: list[tuple[Any, str, str | None]], dataset: Dataset):
             def progress(event: Any, name: str = name) -> None:
                 job.report({**as_event(event), "model": name})
 
-            runs.append(
-                train(
-                    config,
-                    dataset,
-                    progress=progress,
-                    stop_event=job.stop_event,
-                    name=name,
-                    preset=preset,
-                    command="dashboard Train page",
+            with tensorboard_logs() as logs:
+                runs.append(
+                    train(
+                        config,
+                        dataset,
+                        progress=progress,
+                        stop_event=job.stop_event,
+                        name=name,
+                        preset=preset,
+                        command="dashboard Train page",
+                        extra_callbacks=[logs.callback()] if tensorboard else None,
+                    )
                 )
-            )
+                if tensorboard:
+                    logs.attach(runs[-1])
         return runs
 
     return work
 
 
-def start_training(configs: list[tuple[Any, str, str | None]], label: str) -> Job | None:
+def start_training(
+    configs: list[tuple[Any, str, str | None]], label: str, tensorboard: bool = False
+) -> Job | None:
     """Start a job on the current data source; shows the reason and returns None if refused."""
     choice = data_source.current_data()
     if choice is None or choice.dataset is None:
@@ -59,7 +68,7 @@ def start_training(configs: list[tuple[Any, str, str | None]], label: str) -> Jo
         return None
     try:
         return data_source.job_manager().start(
-            choice.key, label, _train_work(configs, choice.dataset)
+            choice.key, label, _train_work(configs, choice.dataset, tensorboard)
         )
     except EmnistError as error:
         st.warning(str(error))

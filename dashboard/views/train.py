@@ -55,6 +55,11 @@ def start_ui(config, family: str, preset: str) -> None:
 
     default_name = f"{family}-{preset}"
     name = st.text_input("Run name", value=default_name, key=f"train_name_{family}_{preset}")
+    tensorboard = st.checkbox(
+        "Write TensorBoard logs",
+        key="train_tensorboard",
+        help="Into the run folder; see them with `tensorboard --logdir artifacts/runs`.",
+    )
     job = train_jobs.current_job()
     busy = job is not None and job.running
     if st.button("Start training", type="primary", key="train_start", disabled=config is None):
@@ -66,7 +71,9 @@ def start_ui(config, family: str, preset: str) -> None:
         else:
             run_name = name.strip() or default_name
             changed = config != get_preset(family, preset)
-            train_jobs.start_training([(config, run_name, None if changed else preset)], run_name)
+            train_jobs.start_training(
+                [(config, run_name, None if changed else preset)], run_name, tensorboard
+            )
             st.rerun()
 
 
