@@ -23,7 +23,7 @@ h2, h3 { break-after: avoid; page-break-after: avoid; }
 table { border-collapse: collapse; margin: 8px 0; font-size: 12px; }
 th, td { border: 1px solid #ccc; padding: 2px 6px; text-align: left; vertical-align: top; }
 tr, .figure, figure, .note { break-inside: avoid; page-break-inside: avoid; }
-.columns { display: flex; gap: 24px; flex-wrap: wrap; align-items: flex-start; }
+.columns { display: flex; gap: 16px; flex-wrap: wrap; align-items: flex-start; }
 .warning { background: #fff3cd; border: 1px solid #e0c36a; padding: 6px 10px; }
 .note { background: #eef4fb; border-left: 4px solid #4a7fc1; padding: 6px 10px; }
 .errors { display: flex; flex-wrap: wrap; gap: 6px; }

@@ -36,8 +36,16 @@ def provenance(run) -> str:
         ("versions", versions_row(info)),
     ]
     command = f"<h3>Command</h3><pre>{escape(info.get('command', 'not recorded'))}</pre>"
-    config = table(run.config.to_dict().items(), header=("config field", "value"))
-    return f"{table(rows)}{command}<h3>Config</h3>{config}"
+    fields = list(run.config.to_dict().items())
+    third = -(-len(fields) // 3)  # three short tables side by side, not one long one
+    config = "".join(table(fields[i : i + third]) for i in range(0, len(fields), third))
+    return f"{table(rows)}{command}<h3>Config</h3><div class='columns'>{config}</div>"
+
+
+def _in_thirds(frame) -> str:
+    """A long per-class table as three short ones side by side (47 rows fit one page)."""
+    third = -(-len(frame) // 3)
+    return "".join(frame_table(frame.iloc[i : i + third]) for i in range(0, len(frame), third))
 
 
 def run_section(run, evaluation, dataset, figure: FigureWriter) -> str:
@@ -73,7 +81,7 @@ def run_section(run, evaluation, dataset, figure: FigureWriter) -> str:
         f"<h3>Confusion matrix</h3>"
         f"{figure(confusion_heatmap(evaluation.confusion, evaluation.classes), height=side)}"
         f"<h3>Per-class scores</h3>{figure(per_class_bars(scores), height=320)}"
-        f"{frame_table(scores)}"
+        f"<div class='columns'>{_in_thirds(scores)}</div>"
         f"<h3>Sample errors</h3><p>The {len(wrong)} most confident mistakes of "
         f"{len(evaluation.misclassified_indices)}: predicted (is true) confidence.</p>{errors}"
         "</section>"
