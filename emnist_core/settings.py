@@ -51,6 +51,11 @@ SETTINGS: dict[str, Setting] = {
     "demo_test_per_class": Setting(
         "EMNIST_DEMO_TEST_PER_CLASS", "40", "test images per class in the dashboard's demo set"
     ),
+    "study_epochs": Setting(
+        "EMNIST_STUDY_EPOCHS",
+        "each preset's own",
+        "epochs of every model examples/seed_study.ipynb trains (its test sets 1)",
+    ),
 }
 
 
@@ -116,6 +121,11 @@ def max_jobs() -> int:
 def demo_size() -> tuple[int, int]:
     """(train, test) images per class of the dashboard's synthetic demo set."""
     return _positive_int("demo_per_class"), _positive_int("demo_test_per_class")
+
+
+def study_epochs() -> int | None:
+    """Epochs for every model of the example notebook, or None for each preset's own."""
+    return _positive_int("study_epochs") if _env("study_epochs") else None
 
 
 def settings_table() -> str:
