@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from dashboard.components import handoff
 from dashboard.components.images import enlarge
 from dashboard.session import data_source, saved_runs, train_jobs
 from emnist_core.errors import EmnistError
@@ -137,6 +138,7 @@ def main() -> None:
     evaluations = {item.name: item.evaluation for item in items}
     for pair in result.pairs:
         pair_ui(pair, dataset, dataset.classes, evaluations)
+    handoff.report_ui(chosen, dataset, "compare")
 
 
 main()

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard.components import charts
+from dashboard.components import charts, handoff
 from dashboard.components.images import enlarge
 from dashboard.session import data_source, saved_runs, train_jobs
 from emnist_core.errors import EmnistError
@@ -207,6 +207,8 @@ def main() -> None:
     confusion_ui(evaluation, dataset)
     gallery_ui(evaluation, dataset)
     downloads_ui(run, evaluation, per_class)
+    handoff.export_ui(run, "results")
+    handoff.report_ui([run], dataset, "results")
 
 
 main()
