@@ -8,7 +8,9 @@ imported on first use, so `import emnist_core` stays fast (no TensorFlow).
 __version__ = "0.1.0"
 
 _LAZY = {
-    **dict.fromkeys(("load", "train", "evaluate", "compare", "predict"), "emnist_core.notebook.api"),
+    **dict.fromkeys(
+        ("load", "train", "evaluate", "compare", "predict"), "emnist_core.notebook.api"
+    ),
     **dict.fromkeys(
         ("curves", "overlaid", "scores", "per_class", "confusion", "samples", "mistakes"),
         "emnist_core.notebook.figures",

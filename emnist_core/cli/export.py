@@ -4,7 +4,6 @@ import argparse
 from pathlib import Path
 
 from emnist_core.cli.evaluate import RUNS_DIR_HELP, resolve_run
-
 from emnist_core.export import FORMATS  # light: numpy only, no TensorFlow
 
 

@@ -1,4 +1,4 @@
-"""litert export: a TensorFlow Lite / LiteRT flat buffer, with its class list in a file beside it."""
+"""litert export: a TensorFlow Lite / LiteRT flat buffer, its class list in a file beside it."""
 
 import tempfile
 from pathlib import Path

@@ -117,4 +117,3 @@ def predict(run: Any, image: Any, k: int = 5) -> list[tuple[str, float]]:
     if isinstance(image, np.ndarray) and image.shape in ((28, 28), (28, 28, 1)):
         return predictor.predict_top(image, k)
     return predictor.predict_image(image, k)[1]
-

@@ -12,7 +12,9 @@ def tiny_runs(synthetic_dataset, tmp_path_factory):
     runs_dir = tmp_path_factory.mktemp("runs")
     common = {"epochs": 1, "batch_size": 64, "early_stopping": False, "batch_norm": True}
     mlp = MLPConfig(hidden_units=(32,), dropout=0.2, **common)
-    cnn = CNNConfig(conv_filters=(4, 8), dense_units=(16,), conv_dropout=0.1, augment=True, **common)
+    cnn = CNNConfig(
+        conv_filters=(4, 8), dense_units=(16,), conv_dropout=0.1, augment=True, **common
+    )
     return {
         config.family: train(config, synthetic_dataset, runs_dir=runs_dir, name=f"tiny {name}")
         for name, config in (("MLP", mlp), ("CNN", cnn))

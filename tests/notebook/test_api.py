@@ -53,7 +53,9 @@ def test_train_returns_the_saved_run_with_overrides_callbacks_and_a_bar(
         **TINY,
     )
     assert run.run_dir.parent == tmp_path / "runs" and run.status == "complete"
-    assert run.config.epochs == 2 and run.config.dropout == 0.25 and run.config.hidden_units == (16,)
+    assert (
+        run.config.epochs == 2 and run.config.dropout == 0.25 and run.config.hidden_units == (16,)
+    )
     assert len(log.read_text().splitlines()) == 3  # header + one row per epoch
     err = capsys.readouterr().err
     assert "mlp-quick" in err and "batch" in err and "100%" in err  # the tqdm bar, finished

@@ -31,7 +31,10 @@ def test_train_tensorboard_writes_logs_tensorboard_can_read(synthetic_dir, tmp_p
     code = main([*args, "--data-dir", str(synthetic_dir), "--runs-dir", str(runs)])
     assert code == 0 and "--tensorboard" not in capsys.readouterr().err
 
-    assert main([*args, "--tensorboard", "--data-dir", str(synthetic_dir), "--runs-dir", str(runs)]) == 0
+    assert (
+        main([*args, "--tensorboard", "--data-dir", str(synthetic_dir), "--runs-dir", str(runs)])
+        == 0
+    )
     assert "TensorBoard logs in" in capsys.readouterr().err
     logged = {"--tensorboard" in r.info["command"]: r for r in RunRegistry(runs).list()}
     assert not (logged[False].run_dir / LOGS_FOLDER).exists()  # logs only when asked for

@@ -80,7 +80,5 @@ def test_optuna_dashboard_reads_a_tune_study_over_http(tuned_study, tmp_path):
         assert served["values"] == pytest.approx([stored.value])
         (param,) = served["params"]
         assert param["name"] == "learning_rate"
-        assert float(param["param_external_value"]) == pytest.approx(
-            stored.params["learning_rate"]
-        )
+        assert float(param["param_external_value"]) == pytest.approx(stored.params["learning_rate"])
     assert detail["best_trials"][0]["number"] == study.best_trial.number
