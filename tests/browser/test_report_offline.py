@@ -21,6 +21,7 @@ def report(synthetic_dataset, tmp_path_factory):
     return out
 
 
+@pytest.mark.browser
 def test_report_opens_offline_draws_every_figure_and_prints(report, tmp_path):
     _require_browser()
     outside: list[str] = []
