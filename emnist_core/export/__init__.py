@@ -18,6 +18,8 @@ def export_run(run, fmt: str, out: Path | str, *, force: bool = False) -> list[P
         raise ExportError(f"format {fmt!r} is not known: use one of {', '.join(FORMATS)}.")
     module = importlib.import_module(f"emnist_core.export.{fmt}")
     out = Path(out)
+    if Path(run.run_dir).resolve() in out.resolve().parents:
+        raise ExportError(f"{out} is inside the run folder; write exports outside saved runs.")
     check_target([out, *module.companions(out)], force)
     return module.export(run, out)
 

@@ -26,7 +26,8 @@ def check_target(paths: list[Path], force: bool) -> None:
 
 
 def run_classes(run) -> list[str]:
-    """The characters the model's outputs stand for, in output order."""
+    """The characters the model's outputs stand for, in output order (imported late: the CLI
+    imports this package to list formats, and pandas/scikit-learn would slow every command)."""
     from emnist_core.evaluation.metrics import run_classes as classes_of
 
     return classes_of(run)

@@ -121,3 +121,8 @@ def test_unknown_format_and_missing_folder_are_clear_errors(tiny_runs, tmp_path)
         export_run(tiny_runs["mlp"], "pickle", tmp_path / "x")
     with pytest.raises(ExportError, match="does not exist"):
         export_run(tiny_runs["mlp"], "zip", tmp_path / "nowhere" / "x.zip")
+    run_dir = tiny_runs["mlp"].run_dir
+    before = sorted(path.name for path in run_dir.iterdir())
+    with pytest.raises(ExportError, match="inside the run folder"):
+        export_run(tiny_runs["mlp"], "zip", run_dir / "self.zip")
+    assert sorted(path.name for path in run_dir.iterdir()) == before
