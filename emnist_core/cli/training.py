@@ -6,6 +6,7 @@ finishes and the partial run is saved as "stopped"; a second Ctrl-C aborts.
 """
 
 import argparse
+import dataclasses
 import json
 import shlex
 import signal
@@ -16,9 +17,38 @@ from contextlib import contextmanager
 from emnist_core.models.presets import PRESET_NAMES
 
 
+def _fields_epilog() -> str:
+    """Every config field --set accepts, with its help and allowed values (from the field specs)."""
+    from emnist_core.models.config import CNNConfig, MLPConfig, TrainingConfig
+    from emnist_core.models.fields import describe_fields
+
+    shared = {f.name for f in dataclasses.fields(TrainingConfig)}
+    mlp = [
+        line for line in describe_fields(MLPConfig).splitlines() if line.split()[0] not in shared
+    ]
+    cnn = [
+        line for line in describe_fields(CNNConfig).splitlines() if line.split()[0] not in shared
+    ]
+    return "\n".join(
+        [
+            "fields for --set, both families:",
+            describe_fields(TrainingConfig),
+            "MLP only:",
+            *mlp,
+            "CNN only:",
+            *cnn,
+        ]
+    )
+
+
 def register(subparsers) -> None:
     """Add `train` and `runs` to the top-level parser."""
-    train = subparsers.add_parser("train", help="train an MLP or CNN and save the run")
+    train = subparsers.add_parser(
+        "train",
+        help="train an MLP or CNN and save the run",
+        epilog=_fields_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     train.add_argument("--model", required=True, choices=("mlp", "cnn"), help="model family")
     train.add_argument(
         "--preset",
@@ -61,7 +91,7 @@ def register(subparsers) -> None:
 
 def resolve_config(args: argparse.Namespace):
     """The preset with --epochs and --set applied (validated before any data is read)."""
-    from emnist_core.models.config import apply_overrides
+    from emnist_core.models.overrides import apply_overrides
     from emnist_core.models.presets import get_preset
 
     config = get_preset(args.model, args.preset)
