@@ -206,11 +206,8 @@ def run_train(args: argparse.Namespace) -> int:
             )
     finally:
         bar.close()
-    timing = run.info["timing"]
     print(f"run {run.run_id} ({run.status}) saved in {run.run_dir}")
-    print(
-        f"trained {timing['epochs_run']} epochs in {timing['train_seconds']:.1f} s; test metrics:"
-    )
+    print(f"trained {run.epochs_run} epochs in {run.train_seconds:.1f} s; test metrics:")
     for key, value in run.metrics.items():
         print(f"  {key:16s} {value:.4f}" if isinstance(value, float) else f"  {key:16s} {value}")
     return 0
@@ -222,13 +219,13 @@ def _row(run) -> dict:
         "name": run.name,
         "status": run.status,
         "family": run.family,
-        "preset": run.info.get("preset"),
-        "created": run.info.get("created"),
-        "epochs": run.info.get("timing", {}).get("epochs_run"),
-        "train_seconds": run.info.get("timing", {}).get("train_seconds"),
-        "test_accuracy": run.metrics.get("accuracy"),
-        "params": run.info.get("params"),
-        "synthetic": run.info.get("data", {}).get("synthetic"),
+        "preset": run.preset,
+        "created": run.created,
+        "epochs": run.epochs_run,
+        "train_seconds": run.train_seconds,
+        "test_accuracy": run.accuracy,
+        "params": run.params,
+        "synthetic": run.synthetic,
     }
 
 

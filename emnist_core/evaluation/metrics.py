@@ -271,9 +271,7 @@ def evaluate(model: Any, test: Split, classes: list[str], batch_size: int = 1024
 
 def recorded_classes(run: Any) -> list[str] | None:
     """The class characters a saved run says it was trained on (run.json), if recorded."""
-    info = run.info if isinstance(run.info, dict) else {}
-    classes = (info.get("data") or {}).get("classes") or info.get("classes")
-    return list(classes) if classes else None
+    return run.classes
 
 
 def run_classes(run: Any) -> list[str]:
