@@ -18,9 +18,7 @@ SAMPLE_SIZES = {
 
 def same_classes(runs: list, dataset) -> list:
     """Runs trained on this data's classes: only those can be measured on its test images."""
-    from emnist_core.evaluation.metrics import recorded_classes
-
-    return [run for run in runs if recorded_classes(run) in (None, list(dataset.classes))]
+    return [run for run in runs if run.classes in (None, list(dataset.classes))]
 
 
 def pick_pair_ui(runs: list) -> tuple:

@@ -122,7 +122,7 @@ def test_report_accepts_dataclass_events():
 
     @dataclass
     class Event:
-        kind: str
+        event: str
         epoch: int
 
     manager = JobManager()
