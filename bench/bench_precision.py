@@ -27,7 +27,7 @@ def time_steps(spec: str, precision: str, steps: int, overrides: list[str]) -> d
     import numpy as np
 
     from emnist_core.models.build import build_model
-    from emnist_core.models.config import apply_overrides
+    from emnist_core.models.overrides import apply_overrides
     from emnist_core.models.presets import get_preset
 
     family, _, preset = spec.partition(":")

@@ -38,17 +38,13 @@ def pick_runs(registry: RunRegistry, classes: list[str]) -> list:
     runs = [
         run
         for run in registry.list()
-        if not (run.info.get("data") or {}).get("synthetic")
-        and (run.info.get("data") or {}).get("classes") == classes
-        and run.metrics.get("accuracy")
+        if not run.synthetic and run.classes == classes and run.accuracy
     ]
     chosen = []
     for family in ("mlp", "cnn"):
         own = [run for run in runs if run.family == family]
         if own:
-            chosen.append(
-                max(own, key=lambda r: (r.info.get("preset") == "tuned", r.metrics["accuracy"]))
-            )
+            chosen.append(max(own, key=lambda r: (r.preset == "tuned", r.accuracy)))
     return chosen
 
 
@@ -100,9 +96,9 @@ def report(dataset, runs: list, names: list[str], frame, seconds: list[float], c
     print(f"data: {dataset.label} ({len(dataset.test)} test images); {machine.line()}")
     for run, name in zip(runs, names, strict=True):
         print(
-            f"- {name}: {run.name}, preset {run.info.get('preset')}, recorded test accuracy "
-            f"{run.metrics.get('accuracy', float('nan')) * 100:.2f}%, "
-            f"{run.info.get('params'):,} parameters"
+            f"- {name}: {run.name}, preset {run.preset}, recorded test accuracy "
+            f"{(run.accuracy or float('nan')) * 100:.2f}%, "
+            f"{run.params:,} parameters"
         )
     print(
         f"sweep: {RobustnessConfig().steps} levels x {len(runs)} runs x {len(dataset.test)} "
@@ -123,9 +119,7 @@ def main() -> None:
     runs = runs or pick_runs(registry, list(dataset.classes))
     if not runs:
         sys.exit(f"no runs trained on {dataset.label} in {registry.runs_dir}; train some first")
-    names = [
-        f"{run.family.upper()} {run.info.get('preset') or 'custom'} ({run.run_id})" for run in runs
-    ]
+    names = [f"{run.family.upper()} {run.preset or 'custom'} ({run.run_id})" for run in runs]
     frame, seconds, cpu = timed_sweeps(
         named_models(dict(zip(names, runs, strict=True))), dataset, args.repeats
     )

@@ -1,54 +1,20 @@
 """Widgets built from a config dataclass's fields, so a new knob in emnist_core shows up by itself.
 
-Choices come from the config module's tuples (ACTIVATIONS for `activation`, ...),
-help text from field metadata, else the field's source comment, else a short note
-here; impossible values are refused by the config class itself, with its message.
+Help text, number bounds and select options come from each field's spec
+(emnist_core.models.fields); impossible values are refused by the config class itself,
+with its message.
 """
 
 import dataclasses
-import inspect
 import math
-import re
 import typing
 from typing import Any
 
 import streamlit as st
 
 from emnist_core.errors import ConfigError
-from emnist_core.models import config as config_module
-
-# Help for fields whose source line carries no comment; the config module stays the authority.
-EXTRA_HELP = {
-    "activation": "Non-linearity after every hidden layer.",
-    "batch_norm": "Normalise each layer's outputs per batch: faster, steadier training.",
-    "optimizer": "How weights move along the gradient: sgd (with momentum), adam or adagrad.",
-    "learning_rate": "Step size of the optimizer; too big diverges, too small crawls.",
-    "lr_schedule": "How the learning rate changes over training.",
-    "batch_size": "Images per gradient step; bigger is faster per image but noisier to tune.",
-    "epochs": "Passes over the training data (early stopping may end sooner).",
-    "early_stopping": "Stop when the monitored validation metric stops improving.",
-    "monitor": "Validation metric early stopping watches.",
-    "patience": "Epochs without improvement before early stopping ends training.",
-    "restore_best_weights": "Keep the weights of the best epoch, not the last.",
-    "augment": "Show the model randomly shifted, rotated and zoomed copies while training.",
-    "class_weighting": "Weight rare classes more (balanced) or a little more (sqrt) in the loss.",
-    "seed": "Same seed and config give the same run on CPU.",
-    "precision": "Arithmetic while training: mixed_bfloat16 is faster (1.5-3.9x measured) on "
-    "processors with AMX or AVX512-BF16 and has no hardware support elsewhere; "
-    "auto picks by processor. The saved model is float32 either way.",
-    "padding": "'same' keeps the feature-map size; 'valid' shrinks it by kernel_size - 1.",
-    "pooling": "Downsampling after each conv block.",
-    "pool_size": "Pooling window and stride.",
-    "global_pool": "Average each feature map to one number instead of flattening (fewer weights).",
-    "convs_per_block": "Convolutions stacked in each block before pooling.",
-    "kernel_size": "Side of each convolution window in pixels.",
-    "ensemble": "Train this many copies side by side from different starting weights and "
-    "average their predictions: costs that many times the compute, usually a "
-    "little more accurate.",
-    "space_to_depth": "Fold each 2x2 pixel patch into 4 channels first (28x28 -> 14x14x4): "
-    "nothing is lost and the first block costs a quarter.",
-}
-
+from emnist_core.models.config import TrainingConfig
+from emnist_core.models.fields import field_spec
 
 # Sections of the form for the shared fields; fields only one family has go under
 # "Architecture", and a field nobody placed yet lands in "Other" (so it still shows).
@@ -89,7 +55,7 @@ SECTIONS = {
 def sections(cls: type) -> dict[str, list[dataclasses.Field]]:
     """The fields of cls grouped for display, in declaration order within each group."""
     placed = {name: title for title, names in SECTIONS.items() for name in names}
-    base_names = {f.name for f in dataclasses.fields(config_module.TrainingConfig)}
+    base_names = {f.name for f in dataclasses.fields(TrainingConfig)}
     groups: dict[str, list[dataclasses.Field]] = {"Architecture": []}
     groups.update({title: [] for title in SECTIONS})
     for field in dataclasses.fields(cls):
@@ -102,35 +68,11 @@ def sections(cls: type) -> dict[str, list[dataclasses.Field]]:
     return {title: fields for title, fields in groups.items() if fields}
 
 
-def field_choices(name: str) -> tuple[str, ...] | None:
-    """The allowed values of a string field: a tuple constant in emnist_core.models.config."""
-    for candidate in (name, name.split("_")[-1]):
-        value = getattr(config_module, f"{candidate.upper()}S", None)
-        if isinstance(value, tuple):
-            return value
-    return None
-
-
-def _source_comments(cls: type) -> dict[str, str]:
-    """`name: type = default  # comment` lines of the class and its bases, as {name: comment}."""
-    comments: dict[str, str] = {}
-    for klass in reversed(cls.__mro__):
-        try:
-            source = inspect.getsource(klass)
-        except (OSError, TypeError):
-            continue
-        for match in re.finditer(r"^\s+(\w+):[^=\n]+=[^#\n]+#\s*(.+)$", source, re.MULTILINE):
-            comments[match.group(1)] = match.group(2).strip()
-    return comments
-
-
 def field_help(cls: type, field: dataclasses.Field) -> str:
-    """Help text for one field: metadata, else its source comment, else a note, plus its default."""
-    if field.metadata and field.metadata.get("help"):
-        return f"{field.metadata['help']} (default: {field.default!r})"
-    pieces = [EXTRA_HELP.get(field.name, ""), _source_comments(cls).get(field.name, "")]
-    text = " ".join(piece.rstrip(".") + "." for piece in pieces if piece)
-    return f"{text} (default: {field.default!r})".strip()
+    """The field's help and allowed values, from its spec, plus its default."""
+    spec = field_spec(cls, field.name)
+    allowed = f" Allowed: {spec.allowed()}." if spec.allowed() and not spec.choices else ""
+    return f"{spec.help}{allowed} (default: {field.default!r})"
 
 
 def parse_int_list(name: str, text: str) -> tuple[int, ...]:
@@ -158,20 +100,34 @@ def field_widget(container: Any, cls: type, field: dataclasses.Field, value: Any
     label, help_text = field.name.replace("_", " "), field_help(cls, field)
     if kind is bool:
         return container.checkbox(label, value=value, help=help_text, key=key)
+    spec = field_spec(cls, field.name)
+    low, high = spec.widget_bounds()
     if kind is int:
-        return int(container.number_input(label, value=int(value), step=1, help=help_text, key=key))
+        return int(
+            container.number_input(
+                label,
+                value=int(value),
+                min_value=None if low is None else int(low),
+                max_value=None if high is None else int(high),
+                step=1,
+                help=help_text,
+                key=key,
+            )
+        )
     if kind is float:
         return float(
             container.number_input(
                 label,
                 value=float(value),
+                min_value=None if low is None else float(low),
+                max_value=None if high is None else float(high),
                 step=_float_step(float(value)),
                 format="%g",
                 help=help_text,
                 key=key,
             )
         )
-    choices = field_choices(field.name) if kind is str else None
+    choices = spec.choices if kind is str else None
     if choices:
         return container.selectbox(
             label, choices, index=choices.index(value), help=help_text, key=key

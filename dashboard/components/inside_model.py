@@ -68,7 +68,7 @@ def predictions_ui(runs: list, original: np.ndarray, image: np.ndarray, move: st
         ((after, p_after),) = predictor.predict_top(image, k=1)
         verdict = "keeps its answer" if after == before else "changes its answer"
         lines.append(
-            f"**{saved_runs.family(run).upper()}**: {before} ({p_before:.0%}) → "
+            f"**{run.family.upper()}**: {before} ({p_before:.0%}) → "
             f"**{after}** ({p_after:.0%}), {verdict}"
         )
     st.markdown(f"{move}:  \n" + "  \n".join(lines))
@@ -162,4 +162,4 @@ def inside_model_ui(runs: list, pixels: np.ndarray) -> None:
         predictions_ui(runs, pixels, image, describe_move(dx, dy, degrees))
     columns = st.columns(len(runs))
     for column, run in zip(columns, runs, strict=True):
-        (cnn_ui if saved_runs.family(run) == "cnn" else mlp_ui)(column, run, image)
+        (cnn_ui if run.family == "cnn" else mlp_ui)(column, run, image)

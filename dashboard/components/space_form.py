@@ -11,6 +11,8 @@ from typing import Any
 import streamlit as st
 
 from emnist_core.errors import ConfigError
+from emnist_core.models.config import config_class
+from emnist_core.models.fields import FieldSpec, field_spec
 from emnist_core.models.presets import PRESET_NAMES
 from emnist_core.tuning.space import DEFAULT_SPACES, SearchSpace, parse_space, space_from_dict
 
@@ -37,27 +39,30 @@ def choice_ui(name: str, values: list, key: str) -> dict:
     return {"choice": chosen}
 
 
-def range_ui(name: str, spec: dict, key: str) -> dict:
-    """Low and high number inputs; the log and step settings come from the built-in space."""
+def range_ui(name: str, spec: dict, key: str, field: FieldSpec) -> dict:
+    """Low and high inputs within the field's own range; log and step from the built-in space."""
     left, right = st.columns(2)
     kind = float if isinstance(spec["low"], float) or spec.get("log") else int
     label, number_format = name.replace("_", " "), "%g" if kind is float else "%d"
+    low_bound, high_bound = (None if b is None else kind(b) for b in field.widget_bounds())
+    bounds = {"min_value": low_bound, "max_value": high_bound, "format": number_format}
+    scale = "log scale. " if spec.get("log") else ""
     low = left.number_input(
         f"{label}: low",
         value=kind(spec["low"]),
         key=f"{key}_low",
-        format=number_format,
-        help="log scale" if spec.get("log") else None,
+        help=f"{scale}{field.help} Allowed: {field.allowed()}.",
+        **bounds,
     )
     high = right.number_input(
-        f"{label}: high", value=kind(spec["high"]), key=f"{key}_high", format=number_format
+        f"{label}: high", value=kind(spec["high"]), key=f"{key}_high", **bounds
     )
     return {**spec, "low": kind(low), "high": kind(high)}
 
 
 def widgets_space(family: str, key: str) -> dict:
     """The built-in space of a family as widgets, plus the base preset and a fixed epoch budget."""
-    default = DEFAULT_SPACES[family]
+    default, cls = DEFAULT_SPACES[family], config_class(family)
     left, right = st.columns(2)
     base = left.selectbox(
         "Other fields from preset",
@@ -80,7 +85,7 @@ def widgets_space(family: str, key: str) -> dict:
         if "choice" in spec:
             params[name] = choice_ui(name, spec["choice"], f"{key}_{name}")
         else:
-            params[name] = range_ui(name, spec, f"{key}_{name}")
+            params[name] = range_ui(name, spec, f"{key}_{name}", field_spec(cls, name))
     return {"family": family, "base": base, "params": params}
 
 

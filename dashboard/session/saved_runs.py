@@ -1,21 +1,19 @@
 """Saved runs as pages see them: listing, labels, the runs in focus, cached models and evaluations.
 
-emnist_core.training.runs is imported inside functions (it may pull in Keras), and models are
-loaded only by pages that predict or evaluate.
+Runs are read through emnist_core.training.runs.Run (no Keras until a model is loaded);
+models are loaded only by pages that predict or evaluate.
 """
-
-from typing import Any
 
 import streamlit as st
 
 from emnist_core import settings
+from emnist_core.data import Dataset
 from emnist_core.errors import EmnistError
+from emnist_core.training.runs import Run, RunRegistry
 
 
 def registry():
-    """The run registry of $EMNIST_RUNS_DIR, else the repository's artifacts/runs."""
-    from emnist_core.training.runs import RunRegistry
-
+    """The run registry of the runs folder setting (emnist_core.settings.runs_dir)."""
     return RunRegistry()
 
 
@@ -24,39 +22,14 @@ def runs_dir_key() -> str:
     return str(settings.runs_dir())
 
 
-def family(run: Any) -> str:
-    config = run.config
-    return getattr(config, "family", None) or (
-        config.get("family", "?") if isinstance(config, dict) else "?"
-    )
-
-
-def status(run: Any) -> str:
-    return str(run.info.get("status", "complete"))
-
-
-def accuracy(run: Any) -> float | None:
-    """Test accuracy from the run's metrics, or None if it has none (a stopped run may not)."""
-    metrics = run.metrics or {}
-    for key in ("accuracy", "test_accuracy"):
-        if metrics.get(key) is not None:
-            return float(metrics[key])
-    return None
-
-
-def run_name(run: Any) -> str:
-    return str(run.info.get("name") or run.run_id)
-
-
-def label(run: Any) -> str:
+def label(run: Run) -> str:
     """'cnn-quick · CNN · 87.1% · 20250101-120000-ab12' for select boxes."""
-    acc = accuracy(run)
-    score = f"{acc:.1%}" if acc is not None else status(run)
-    synthetic = " · SYNTHETIC data" if run.info.get("data", {}).get("synthetic") else ""
-    return f"{run_name(run)} · {family(run).upper()} · {score}{synthetic} · {run.run_id}"
+    score = f"{run.accuracy:.1%}" if run.accuracy is not None else run.status
+    synthetic = " · SYNTHETIC data" if run.synthetic else ""
+    return f"{run.name} · {run.family.upper()} · {score}{synthetic} · {run.run_id}"
 
 
-def list_runs() -> list[Any]:
+def list_runs() -> list[Run]:
     """Every listed run, newest first as the registry gives them; errors become an empty list."""
     try:
         return list(registry().list())
@@ -65,25 +38,25 @@ def list_runs() -> list[Any]:
         return []
 
 
-def usable(runs: list[Any]) -> list[Any]:
+def usable(runs: list[Run]) -> list[Run]:
     """Runs with a model that can be evaluated or drawn on (complete, or stopped with weights)."""
-    return [run for run in runs if status(run) in ("complete", "stopped")]
+    return [run for run in runs if run.status in ("complete", "stopped")]
 
 
-def best_of(runs: list[Any], wanted: str) -> Any | None:
+def best_of(runs: list[Run], wanted: str) -> Run | None:
     """The most accurate run of one family (ties: the newest, as listed first)."""
-    candidates = [run for run in runs if family(run) == wanted]
+    candidates = [run for run in runs if run.family == wanted]
     if not candidates:
         return None
-    return max(candidates, key=lambda run: accuracy(run) if accuracy(run) is not None else -1.0)
+    return max(candidates, key=lambda run: run.accuracy if run.accuracy is not None else -1.0)
 
 
-def default_focus(runs: list[Any]) -> list[str]:
+def default_focus(runs: list[Run]) -> list[str]:
     """Best MLP and best CNN: what Compare and Draw show unless the user picks others."""
     return [run.run_id for run in (best_of(runs, "mlp"), best_of(runs, "cnn")) if run is not None]
 
 
-def focus_ui() -> list[Any]:
+def focus_ui() -> list[Run]:
     """Sidebar multiselect of the runs in focus; returns the chosen Run objects."""
     runs = usable(list_runs())
     if not runs:
@@ -104,7 +77,7 @@ def focus_ui() -> list[Any]:
     return focus
 
 
-def focus_runs() -> list[Any]:
+def focus_runs() -> list[Run]:
     return list(st.session_state.get("focus_runs", []))
 
 
@@ -124,7 +97,7 @@ def predictor(runs_dir: str, run_id: str):
 
 
 @st.cache_data(show_spinner="Evaluating on the test set...", max_entries=16)
-def evaluation(runs_dir: str, run_id: str, data_key: str, _dataset: Any):
+def evaluation(runs_dir: str, run_id: str, data_key: str, _dataset: Dataset):
     """The run's Evaluation on the current data's test split (the test split only, never train)."""
     from emnist_core.evaluation.metrics import evaluate
 

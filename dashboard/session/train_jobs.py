@@ -10,11 +10,12 @@ from typing import Any
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard.session import data_source
+from dashboard.session import data_source, saved_runs
 from emnist_core.data import Dataset
 from emnist_core.errors import EmnistError
 from emnist_core.plots import training as training_plots
-from emnist_core.training.jobs import RUNNING, Job, as_event, event_kind
+from emnist_core.training.jobs import RUNNING, Job, as_event
+from emnist_core.training.progress import is_epoch
 
 LIVE_BATCH_POINTS = 300
 REFRESH_SECONDS = 1.0  # live panel refresh; Stop is read by the worker between batches
@@ -90,11 +91,11 @@ def _num(event: dict, *names: str, default: float | None = None) -> float | None
 
 def progress_fraction(event: dict) -> float:
     """Fraction of the whole run done, from epoch/step counts in a progress event."""
-    epochs = _num(event, "epochs", "total_epochs", default=1.0) or 1.0
+    epochs = _num(event, "epochs", default=1.0) or 1.0
     epoch = _num(event, "epoch", default=1.0) or 1.0
-    steps = _num(event, "steps", "steps_per_epoch", "total_steps", default=0.0) or 0.0
+    steps = _num(event, "steps_per_epoch", default=0.0) or 0.0
     step = _num(event, "step", default=0.0) or 0.0
-    within = step / steps if steps else (1.0 if event_kind(event) == "epoch" else 0.0)
+    within = step / steps if steps else (1.0 if is_epoch(event) else 0.0)
     return max(0.0, min(1.0, (epoch - 1 + within) / epochs))
 
 
@@ -112,17 +113,17 @@ def progress_text(snap: dict) -> str:
     if event.get("model"):
         parts.append(str(event["model"]))
     if event.get("epoch") is not None:
-        epochs = event.get("epochs") or event.get("total_epochs")
+        epochs = event.get("epochs")
         parts.append(f"epoch {event['epoch']}/{epochs}" if epochs else f"epoch {event['epoch']}")
     if event.get("step") is not None:
-        steps = event.get("steps") or event.get("steps_per_epoch")
+        steps = event.get("steps_per_epoch")
         parts.append(f"step {event['step']}/{steps}" if steps else f"step {event['step']}")
     if event.get("loss") is not None:
         parts.append(f"loss {float(event['loss']):.3f}")
     if event.get("accuracy") is not None:
         parts.append(f"accuracy {float(event['accuracy']):.1%}")
     parts.append(f"elapsed {format_seconds(snap['elapsed'])}")
-    parts.append(f"ETA {format_seconds(_num(event, 'eta', 'eta_seconds'))}")
+    parts.append(f"ETA {format_seconds(_num(event, 'eta'))}")
     return " · ".join(parts)
 
 
@@ -196,8 +197,20 @@ def wait_for(job: Job, timeout: float) -> bool:
     return not job.running
 
 
+def quick_time_text(families: tuple[str, ...]) -> str:
+    """How long the quick presets took on this server's saved runs, else where times are."""
+    from emnist_core.training.runs import typical_train_seconds
+
+    runs = saved_runs.list_runs()
+    times = {f: typical_train_seconds(runs, f, "quick") for f in families}
+    if any(seconds is None for seconds in times.values()):
+        return "the fastest presets; measured times per processor are in BENCHMARKS.md"
+    took = ", ".join(f"{f.upper()} {format_seconds(s)}" for f, s in times.items())
+    return f"on this server they took {took}"
+
+
 def quick_offer_ui(key: str, families: tuple[str, ...] = ("mlp", "cnn")) -> None:
-    """Instead of an empty page: one click trains the quick presets (about 90 s each here)."""
+    """Instead of an empty page: one click trains the quick presets (timed from saved runs)."""
     job = current_job()
     if job is not None and (job.running or job.status != "finished"):
         job_panel(job, key=f"{key}_job")
@@ -206,8 +219,8 @@ def quick_offer_ui(key: str, families: tuple[str, ...] = ("mlp", "cnn")) -> None
     names = " and ".join(family.upper() for family in families)
     st.info(
         f"No saved {names} run for this yet. Train the `quick` "
-        f"preset{'s' if len(families) > 1 else ''} "
-        "(about 90 seconds each on this machine) with one click, then come back here."
+        f"preset{'s' if len(families) > 1 else ''} ({quick_time_text(families)}) with one "
+        "click, then come back here."
     )
     if st.button(
         f"Train quick {' + '.join(f.upper() for f in families)}", key=f"{key}_quick", type="primary"

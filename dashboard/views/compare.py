@@ -49,19 +49,18 @@ def contenders(runs: list, dataset) -> list:
     """Contenders built from cached evaluations (each model is evaluated once per data source)."""
     from emnist_core.evaluation.compare import Contender
 
-    names = [saved_runs.run_name(run) for run in runs]
+    names = [run.name for run in runs]
     out = []
     for run, name in zip(runs, names, strict=True):
-        timing = run.info.get("timing") or {}
         out.append(
             Contender(
                 name=name if names.count(name) == 1 else f"{name} ({run.run_id})",
                 evaluation=saved_runs.evaluation(
                     saved_runs.runs_dir_key(), run.run_id, data_source.current_data().key, dataset
                 ),
-                params=run.info.get("params"),
-                train_seconds=timing.get("train_seconds"),
-                seconds_per_epoch=timing.get("seconds_per_epoch"),
+                params=run.params,
+                train_seconds=run.train_seconds,
+                seconds_per_epoch=run.seconds_per_epoch,
                 latency_ms=latency_ms(saved_runs.runs_dir_key(), run.run_id),
             )
         )
@@ -106,7 +105,7 @@ def main() -> None:
     dataset = data_source.require_dataset()
     data_source.data_badge(dataset)
     runs = saved_runs.usable(saved_runs.list_runs())
-    families = {saved_runs.family(run) for run in runs}
+    families = {run.family for run in runs}
     if len(runs) < 2:
         train_jobs.quick_offer_ui(
             "compare", tuple(f for f in ("mlp", "cnn") if f not in families) or ("mlp", "cnn")

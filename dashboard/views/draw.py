@@ -17,10 +17,7 @@ HINT = "Draw a character on the black square (one letter or digit, as large as t
 def models_in_focus() -> list:
     """The first MLP and first CNN among the runs in focus (either may be missing)."""
     focus = saved_runs.focus_runs()
-    chosen = [
-        next((run for run in focus if saved_runs.family(run) == fam), None)
-        for fam in ("mlp", "cnn")
-    ]
+    chosen = [next((run for run in focus if run.family == fam), None) for fam in ("mlp", "cnn")]
     return [run for run in chosen if run is not None]
 
 
@@ -53,7 +50,7 @@ def top5_ui(column, run, pixels: np.ndarray) -> float:
     started = time.perf_counter()
     top = predictor.predict_top(pixels, k=5)
     elapsed_ms = (time.perf_counter() - started) * 1000
-    column.markdown(f"**{saved_runs.family(run).upper()}** · {saved_runs.run_name(run)}")
+    column.markdown(f"**{run.family.upper()}** · {run.name}")
     column.markdown(f"### {top[0][0]}  \n{top[0][1]:.0%} sure")
     for character, probability in top:  # plain progress bars render fast, unlike a data grid
         column.progress(probability, text=f"{character}: {probability:.1%}")
@@ -90,8 +87,7 @@ def main() -> None:
         return
     if len(runs) == 1:
         st.caption(
-            f"Only a {saved_runs.family(runs[0]).upper()} is in focus; "
-            "pick runs in the sidebar to compare."
+            f"Only a {runs[0].family.upper()} is in focus; pick runs in the sidebar to compare."
         )
     for run in runs:  # load and warm up before the first stroke, so each stroke answers fast
         saved_runs.predictor(saved_runs.runs_dir_key(), run.run_id)

@@ -5,9 +5,10 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from dashboard.components import images as img
+from dashboard.components.images import enlarge
 from dashboard.session import data_source
 from emnist_core.data import Dataset
+from emnist_core.data import stats as data_stats
 
 ALL = "All classes"
 
@@ -16,9 +17,9 @@ ALL = "All classes"
 def _train_summaries(source_key: str, _dataset: Dataset) -> tuple[np.ndarray, dict, np.ndarray]:
     """Class means, pixel stats and the ink histogram, once per data source (112k images)."""
     train = _dataset.train
-    means = img.class_means(train.images, train.labels, _dataset.num_classes)
-    counts = img.intensity_counts(train.images)
-    return means, img.intensity_stats(counts), counts[1:]
+    means = data_stats.class_means(train.images, train.labels, _dataset.num_classes)
+    counts = data_stats.intensity_counts(train.images)
+    return means, data_stats.intensity_stats(counts), counts[1:]
 
 
 def samples_ui(dataset: Dataset) -> None:
@@ -31,12 +32,12 @@ def samples_ui(dataset: Dataset) -> None:
         st.session_state["explore_seed"] = st.session_state.get("explore_seed", 0) + 1
     label = None if choice == ALL else dataset.classes.index(choice)
     seed = st.session_state.get("explore_seed", 0)
-    indices = img.sample_indices(dataset.train.labels, count, seed, label)
+    indices = data_stats.sample_indices(dataset.train.labels, count, seed, label)
     if len(indices) == 0:
         st.info(f"No training images of class {choice!r} in this data.")
         return
     st.image(
-        [img.enlarge(dataset.train.images[i], 2) for i in indices],
+        [enlarge(dataset.train.images[i], 2) for i in indices],
         caption=[dataset.classes[dataset.train.labels[i]] for i in indices],
     )
 
@@ -68,7 +69,7 @@ def means_ui(dataset: Dataset) -> None:
     """The mean image per class: the 'template' a linear model would effectively learn."""
     st.subheader("Mean image per class")
     means = _train_summaries(str(dataset.source), dataset)[0]
-    st.image([img.enlarge(m, 2) for m in means], caption=dataset.classes)
+    st.image([enlarge(m, 2) for m in means], caption=dataset.classes)
 
 
 def stats_ui(dataset: Dataset) -> None:
@@ -89,15 +90,15 @@ def stats_ui(dataset: Dataset) -> None:
 def look_alikes_ui(dataset: Dataset) -> None:
     """Classes that even people confuse, side by side (0/O, 1/l/I, 2/Z, 5/S, 9/q/g)."""
     st.subheader("Look-alike classes")
-    groups = img.look_alike_groups(dataset.classes)
+    groups = data_stats.look_alike_groups(dataset.classes)
     if not groups:
         st.info("This split has none of the classic look-alike pairs.")
     for group in groups:
         columns = st.columns(len(group))
         for column, label in zip(columns, group, strict=True):
             column.markdown(f"**{dataset.classes[label]}**")
-            indices = img.sample_indices(dataset.train.labels, 6, 7, label)
-            column.image([img.enlarge(dataset.train.images[i], 2) for i in indices])
+            indices = data_stats.sample_indices(dataset.train.labels, 6, 7, label)
+            column.image([enlarge(dataset.train.images[i], 2) for i in indices])
 
 
 def augmentation_ui(dataset: Dataset) -> None:
@@ -110,7 +111,9 @@ def augmentation_ui(dataset: Dataset) -> None:
         return
     from dashboard.session.model_cache import augment_preview
 
-    indices = img.sample_indices(dataset.train.labels, 6, st.session_state.get("explore_seed", 0))
+    indices = data_stats.sample_indices(
+        dataset.train.labels, 6, st.session_state.get("explore_seed", 0)
+    )
     originals = dataset.train.images[indices]
     try:
         rows = augment_preview(originals, copies=5)
@@ -119,7 +122,7 @@ def augmentation_ui(dataset: Dataset) -> None:
         return
     for original, copies in zip(originals, rows, strict=True):
         st.image(
-            [img.enlarge(original, 2)] + [img.enlarge(c, 2) for c in copies],
+            [enlarge(original, 2)] + [enlarge(c, 2) for c in copies],
             caption=["original"] + [""] * len(copies),
         )
 

@@ -29,16 +29,15 @@ def pick_run_ui(runs: list):
 
 
 def headline_ui(run, evaluation) -> None:
-    if saved_runs.status(run) == "stopped":
+    if run.status == "stopped":
         st.warning("This run was stopped before it finished: a partial model.")
-    timing = run.info.get("timing") or {}
     cols = st.columns(6)
     cols[0].metric("Test accuracy", f"{evaluation.accuracy:.2%}")
     cols[1].metric("Top-3 accuracy", f"{evaluation.top3_accuracy:.2%}")
     cols[2].metric("Macro F1", f"{evaluation.macro_f1:.3f}")
     cols[3].metric("Test loss", f"{evaluation.loss:.3f}")
-    cols[4].metric("Parameters", f"{int(run.info.get('params') or 0):,}")
-    seconds = timing.get("train_seconds")
+    cols[4].metric("Parameters", f"{run.params or 0:,}")
+    seconds = run.train_seconds
     cols[5].metric(
         "Training time", train_jobs.format_seconds(seconds) if seconds is not None else "?"
     )
@@ -49,7 +48,7 @@ def curves_ui(run) -> None:
         st.info("This run has no per-epoch history (stopped in its first epoch).")
         return
     st.plotly_chart(
-        training_plots.training_curves(run.history, title=saved_runs.run_name(run)),
+        training_plots.training_curves(run.history, title=run.name),
         key="results_curves",
     )
 

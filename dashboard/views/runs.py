@@ -12,20 +12,17 @@ from emnist_core.errors import EmnistError
 def runs_table(runs: list) -> pd.DataFrame:
     rows = []
     for run in runs:
-        timing = run.info.get("timing") or {}
         rows.append(
             {
-                "name": saved_runs.run_name(run),
-                "family": saved_runs.family(run).upper(),
-                "status": saved_runs.status(run),
-                "test accuracy": saved_runs.accuracy(run),
-                "parameters": run.info.get("params"),
-                "training s": timing.get("train_seconds"),
-                "epochs": timing.get("epochs_run"),
-                "data": "SYNTHETIC"
-                if (run.info.get("data") or {}).get("synthetic")
-                else (run.info.get("data") or {}).get("source"),
-                "created": run.info.get("created"),
+                "name": run.name,
+                "family": run.family.upper(),
+                "status": run.status,
+                "test accuracy": run.accuracy,
+                "parameters": run.params,
+                "training s": run.train_seconds,
+                "epochs": run.epochs_run,
+                "data": "SYNTHETIC" if run.synthetic else run.data.get("source"),
+                "created": run.created,
                 "id": run.run_id,
             }
         )
@@ -34,9 +31,7 @@ def runs_table(runs: list) -> pd.DataFrame:
 
 def rename_ui(run) -> None:
     left, right = st.columns([3, 1])
-    new_name = left.text_input(
-        "New name", value=saved_runs.run_name(run), key=f"runs_name_{run.run_id}"
-    )
+    new_name = left.text_input("New name", value=run.name, key=f"runs_name_{run.run_id}")
     right.write("")
     if right.button("Rename", key=f"runs_rename_{run.run_id}"):
         try:
@@ -56,7 +51,7 @@ def delete_ui(run) -> None:
             st.session_state["runs_confirm_delete"] = run.run_id
             st.rerun()
         return
-    st.warning(f"Delete '{saved_runs.run_name(run)}' ({run.run_id}) and its model file for good?")
+    st.warning(f"Delete '{run.name}' ({run.run_id}) and its model file for good?")
     yes, no = st.columns(2)
     if yes.button("Yes, delete it", type="primary", key=f"runs_confirm_{run.run_id}"):
         try:
@@ -65,7 +60,7 @@ def delete_ui(run) -> None:
             st.error(str(error))
             return
         st.session_state.pop("runs_confirm_delete", None)
-        st.session_state["runs_message"] = f"Deleted '{saved_runs.run_name(run)}'."
+        st.session_state["runs_message"] = f"Deleted '{run.name}'."
         st.rerun()
     if no.button("Cancel", key=f"runs_cancel_{run.run_id}"):
         st.session_state.pop("runs_confirm_delete", None)

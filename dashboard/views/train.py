@@ -28,9 +28,10 @@ def choose_ui() -> tuple[str, str]:
         (*PRESETS, *saved_presets(family)),
         horizontal=True,
         key=f"train_preset_{family}",
-        help="quick: about 90 s here, for a live demo. baseline: a plain textbook model. "
-        "tuned: our best (the CNN takes about 6 min on a processor with bfloat16 arithmetic, "
-        "much longer without). Further names are presets saved from the Tune page.",
+        help="quick: the fastest, for a live demo. baseline: a plain textbook model. tuned: our "
+        "best, several times slower (the CNN is much slower on a processor without bfloat16 "
+        "arithmetic). Times measured per processor are in BENCHMARKS.md; the time of each "
+        "saved run is on the Runs page. Further names are presets saved from the Tune page.",
     )
     return family, preset
 

@@ -83,7 +83,7 @@ def _work(study, space, dataset, settings):
 
         def on_event(event: dict) -> None:
             if event.get("kind") == "trial":
-                keys = ("position", "of") if event["event"] == "start" else ("best_value",)
+                keys = ("position", "of") if event["phase"] == "start" else ("best_value",)
                 context.update({k: event[k] for k in keys} | {"trial": event["trial"]})
             job.report({**context, **event})
 

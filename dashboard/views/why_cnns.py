@@ -18,9 +18,7 @@ SAMPLE_SIZES = {
 
 def same_classes(runs: list, dataset) -> list:
     """Runs trained on this data's classes: only those can be measured on its test images."""
-    from emnist_core.evaluation.metrics import recorded_classes
-
-    return [run for run in runs if recorded_classes(run) in (None, list(dataset.classes))]
+    return [run for run in runs if run.classes in (None, list(dataset.classes))]
 
 
 def pick_pair_ui(runs: list) -> tuple:
@@ -29,7 +27,7 @@ def pick_pair_ui(runs: list) -> tuple:
     left, right = st.columns(2)
     chosen = []
     for column, family in ((left, "mlp"), (right, "cnn")):
-        options = [run for run in runs if saved_runs.family(run) == family]
+        options = [run for run in runs if run.family == family]
         ids = [run.run_id for run in options]
         by_id = {run.run_id: run for run in options}
         in_focus = [run.run_id for run in focus if run.run_id in by_id]  # focus may be other data
@@ -91,7 +89,7 @@ def robustness_ui(mlp, cnn, dataset) -> None:
 
     st.header("1 · Move it, turn it, smudge it: who still reads it?")
     size = st.radio("Measured on", list(SAMPLE_SIZES), horizontal=True, key="why_sample")
-    names = (f"MLP · {saved_runs.run_name(mlp)}", f"CNN · {saved_runs.run_name(cnn)}")
+    names = (f"MLP · {mlp.name}", f"CNN · {cnn.name}")
     frame = robustness(
         saved_runs.runs_dir_key(),
         (mlp.run_id, cnn.run_id),
@@ -149,7 +147,7 @@ def representations_ui(mlp, cnn, dataset) -> None:
         representation(
             saved_runs.runs_dir_key(),
             run.run_id,
-            f"{saved_runs.family(run).upper()} · {saved_runs.run_name(run)}",
+            f"{run.family.upper()} · {run.name}",
             data_source.current_data().key,
             per_class,
             method,

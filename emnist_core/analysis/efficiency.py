@@ -38,19 +38,15 @@ def pareto_front(costs: np.ndarray, scores: np.ndarray) -> np.ndarray:
 
 def run_row(run: Any) -> dict[str, Any]:
     """One run's costs and test accuracy, read from its saved record (no model is loaded)."""
-    info = run.info if isinstance(run.info, dict) else {}
-    data = info.get("data") or {}
-    timing = info.get("timing") or {}
-    metrics = run.metrics or {}
     return {
         "run_id": run.run_id,
-        "name": str(info.get("name") or run.run_id),
-        "family": str(info.get("family") or getattr(run.config, "family", "?")),
-        "data": str(data.get("label") or data.get("source") or "unknown data"),
-        "synthetic": bool(data.get("synthetic", False)),
-        "params": _number(info.get("params")),
-        "train_seconds": _number(timing.get("train_seconds")),
-        "accuracy": _number(metrics.get("accuracy")),
+        "name": run.name,
+        "family": run.family,
+        "data": run.data_label,
+        "synthetic": run.synthetic,
+        "params": _number(run.params),
+        "train_seconds": _number(run.train_seconds),
+        "accuracy": _number(run.accuracy),
     }
 
 

@@ -151,8 +151,7 @@ def named_models(models_or_runs: Any) -> dict[str, Any]:
 def _run_name(run: Any) -> str:
     if not hasattr(run, "load_model"):
         raise DataError("a sequence must hold saved runs; name bare models in a {name: model} dict")
-    info = run.info if isinstance(getattr(run, "info", None), dict) else {}
-    return str(info.get("name") or run.run_id)
+    return run.name
 
 
 def model_caller(model: Any) -> Callable[[np.ndarray], Any]:

@@ -99,7 +99,7 @@ def robustness_command(args: argparse.Namespace) -> int:
 
 def _names(runs: list) -> list[str]:
     """Display names, made unique with the run id where two runs share one."""
-    names = [str(run.info.get("name") or run.run_id) for run in runs]
+    names = [run.name for run in runs]
     return [
         name if names.count(name) == 1 else f"{name} ({run.run_id})"
         for name, run in zip(names, runs, strict=True)
@@ -109,7 +109,7 @@ def _names(runs: list) -> list[str]:
 def _check_classes(runs: list, dataset) -> None:
     """Refuse runs trained on other classes than the data's (they would score nonsense)."""
     for run in runs:
-        classes = (run.info.get("data") or {}).get("classes")
+        classes = run.classes
         if classes and list(classes) != list(dataset.classes):
             raise RunError(
                 f"run {run.run_id} was trained on {len(classes)} classes but {dataset.label} has "

@@ -58,7 +58,7 @@ def dataset_for(run, data_dir: str | None):
     """The data to evaluate on: --data-dir, else the folder the run was trained on."""
     from emnist_core.data import load
 
-    data = run.info.get("data") or {}
+    data = run.data
     split = data.get("split", "balanced")
     if data_dir is not None:
         return load(data_dir, split)

@@ -6,6 +6,7 @@ finishes and the partial run is saved as "stopped"; a second Ctrl-C aborts.
 """
 
 import argparse
+import dataclasses
 import json
 import shlex
 import signal
@@ -16,9 +17,38 @@ from contextlib import contextmanager
 from emnist_core.models.presets import PRESET_NAMES
 
 
+def _fields_epilog() -> str:
+    """Every config field --set accepts, with its help and allowed values (from the field specs)."""
+    from emnist_core.models.config import CNNConfig, MLPConfig, TrainingConfig
+    from emnist_core.models.fields import describe_fields
+
+    shared = {f.name for f in dataclasses.fields(TrainingConfig)}
+    mlp = [
+        line for line in describe_fields(MLPConfig).splitlines() if line.split()[0] not in shared
+    ]
+    cnn = [
+        line for line in describe_fields(CNNConfig).splitlines() if line.split()[0] not in shared
+    ]
+    return "\n".join(
+        [
+            "fields for --set, both families:",
+            describe_fields(TrainingConfig),
+            "MLP only:",
+            *mlp,
+            "CNN only:",
+            *cnn,
+        ]
+    )
+
+
 def register(subparsers) -> None:
     """Add `train` and `runs` to the top-level parser."""
-    train = subparsers.add_parser("train", help="train an MLP or CNN and save the run")
+    train = subparsers.add_parser(
+        "train",
+        help="train an MLP or CNN and save the run",
+        epilog=_fields_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     train.add_argument("--model", required=True, choices=("mlp", "cnn"), help="model family")
     train.add_argument(
         "--preset",
@@ -64,7 +94,7 @@ def register(subparsers) -> None:
 
 def resolve_config(args: argparse.Namespace):
     """The preset with --epochs and --set applied (validated before any data is read)."""
-    from emnist_core.models.config import apply_overrides
+    from emnist_core.models.overrides import apply_overrides
     from emnist_core.models.presets import get_preset
 
     config = get_preset(args.model, args.preset)
@@ -185,11 +215,8 @@ def run_train(args: argparse.Namespace) -> int:
                 print(f"TensorBoard logs in {logs.attach(run)}", file=sys.stderr)
     finally:
         bar.close()
-    timing = run.info["timing"]
     print(f"run {run.run_id} ({run.status}) saved in {run.run_dir}")
-    print(
-        f"trained {timing['epochs_run']} epochs in {timing['train_seconds']:.1f} s; test metrics:"
-    )
+    print(f"trained {run.epochs_run} epochs in {run.train_seconds:.1f} s; test metrics:")
     for key, value in run.metrics.items():
         print(f"  {key:16s} {value:.4f}" if isinstance(value, float) else f"  {key:16s} {value}")
     return 0
@@ -201,13 +228,13 @@ def _row(run) -> dict:
         "name": run.name,
         "status": run.status,
         "family": run.family,
-        "preset": run.info.get("preset"),
-        "created": run.info.get("created"),
-        "epochs": run.info.get("timing", {}).get("epochs_run"),
-        "train_seconds": run.info.get("timing", {}).get("train_seconds"),
-        "test_accuracy": run.metrics.get("accuracy"),
-        "params": run.info.get("params"),
-        "synthetic": run.info.get("data", {}).get("synthetic"),
+        "preset": run.preset,
+        "created": run.created,
+        "epochs": run.epochs_run,
+        "train_seconds": run.train_seconds,
+        "test_accuracy": run.accuracy,
+        "params": run.params,
+        "synthetic": run.synthetic,
     }
 
 

@@ -117,8 +117,8 @@ class TrialPrinter:
     """Prints one line per trial start, epoch and end: 'trial k of N', best so far."""
 
     def __call__(self, event: dict) -> None:
-        kind = event.get("kind", event.get("event"))
-        if kind == "trial" and event["event"] == "start":
+        kind = "trial" if event.get("kind") == "trial" else event.get("event")
+        if kind == "trial" and event["phase"] == "start":
             params = " ".join(f"{k}={_short(v)}" for k, v in event["params"].items())
             total = event["of"] or "?"
             print(

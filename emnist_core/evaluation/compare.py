@@ -5,7 +5,6 @@ is McNemar's: it looks only at the images where exactly one model is right. The 
 contender is the reference every other one is compared against (e.g. MLP, then CNN).
 """
 
-import math
 import time
 from dataclasses import dataclass, replace
 from typing import Any
@@ -258,22 +257,15 @@ def contender_from_model(name: str, model: Any, test, classes: list[str], latenc
     )
 
 
-def _timing(info: dict[str, Any], key: str) -> float | None:
-    value = (info.get("timing") or {}).get(key)
-    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
-
-
 def contender_from_run(run: Any, dataset: Any, latency: bool = True) -> Contender:
     """Evaluate a saved run on the dataset's test split and collect its recorded costs."""
     model = run.load_model()
-    info = run.info if isinstance(run.info, dict) else {}
-    params = info.get("params")
     return Contender(
-        name=str(info.get("name") or run.run_id),
+        name=run.name,
         evaluation=evaluate_run(run, dataset, model=model),
-        params=int(params) if params is not None else int(model.count_params()),
-        train_seconds=_timing(info, "train_seconds"),
-        seconds_per_epoch=_timing(info, "seconds_per_epoch"),
+        params=run.params if run.params is not None else int(model.count_params()),
+        train_seconds=run.train_seconds,
+        seconds_per_epoch=run.seconds_per_epoch,
         latency_ms=measure_latency_ms(model) if latency else None,
     )
 

@@ -269,16 +269,9 @@ def evaluate(model: Any, test: Split, classes: list[str], batch_size: int = 1024
     return evaluate_predictions(test.labels, probabilities, classes)
 
 
-def recorded_classes(run: Any) -> list[str] | None:
-    """The class characters a saved run says it was trained on (run.json), if recorded."""
-    info = run.info if isinstance(run.info, dict) else {}
-    classes = (info.get("data") or {}).get("classes") or info.get("classes")
-    return list(classes) if classes else None
-
-
 def run_classes(run: Any) -> list[str]:
     """The class characters of a saved run, or a RunError saying the run is too old to tell."""
-    classes = recorded_classes(run)
+    classes = run.classes
     if not classes:
         raise RunError(
             f"run {run.run_id} does not record its classes in run.json; retrain it "
@@ -293,7 +286,7 @@ def evaluate_run(run: Any, dataset: Any, model: Any = None, batch_size: int = 10
     A run trained on other classes (say digits only) would score nonsense on this data,
     so that is refused with a message rather than reported as a low accuracy.
     """
-    trained_on = recorded_classes(run)
+    trained_on = run.classes
     if trained_on is not None and trained_on != list(dataset.classes):
         raise RunError(
             f"run {run.run_id} was trained on {len(trained_on)} classes "

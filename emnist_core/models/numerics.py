@@ -1,8 +1,8 @@
 """Numeric precision for training: float32, or bfloat16 compute where the processor has it.
 
 Processors with AMX or AVX512-BF16 (recent Intel Xeons) run bfloat16 convolutions and
-matrix products in hardware: training steps were 1.5 to 3.9 times faster than float32 on
-one (BENCHMARKS.md, "Training precision"); elsewhere bfloat16 has no hardware support.
+matrix products in hardware, so training steps run faster than in float32 there (figures in
+BENCHMARKS.md, "Training precision"); elsewhere bfloat16 has no hardware support.
 Under Keras's `mixed_bfloat16` policy the weights stay float32 and only the arithmetic is
 bfloat16, so a model trained that way is copied into a float32 model of the same
 architecture before it is evaluated and saved: a saved model computes the same way on

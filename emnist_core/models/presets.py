@@ -62,15 +62,13 @@ PRESETS: dict[str, dict[str, TrainingConfig]] = {
             logit_adjustment=1.0,
             early_stopping=False,
         ),
-        # Five small CNNs averaged. Single CNNs of every shape tried (wider, deeper, batch
-        # norm, more epochs, augmentation) stopped between 88.1% and 88.9% on the stand-in;
-        # averaging independently trained members reached 89.0-89.4%. Each member folds
-        # 2x2 pixel patches into channels (space_to_depth) and runs two convs per block at
-        # 14x14 and 7x7, so five took about twice the wall time of one full-resolution
-        # 32/64/128 CNN. Label smoothing 0.1 and batch 128 are kept from that CNN.
+        # Five small CNNs averaged: single CNNs of every shape tried stopped short of what
+        # averaging independently trained members reached (BENCHMARKS.md has the figures).
+        # Each member folds 2x2 pixel patches into channels (space_to_depth) and runs two
+        # convs per block at 14x14 and 7x7, which keeps five members affordable. Label
+        # smoothing 0.1 and batch 128 are kept from the single CNN before it.
         # precision="auto" trains in bfloat16 where the processor has AMX or AVX512-BF16
-        # (steps 3.3-3.9x faster than float32 on the Intel box); elsewhere it is float32 and
-        # several times over the 10-minute budget (BENCHMARKS.md).
+        # and in float32 elsewhere, which is several times slower (BENCHMARKS.md).
         "tuned": CNNConfig(
             space_to_depth=True,
             conv_filters=(32, 64),

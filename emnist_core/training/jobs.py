@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from emnist_core.errors import EmnistError
+from emnist_core.training.progress import is_epoch
 
 RUNNING = "running"
 FINISHED = "finished"
@@ -35,8 +36,8 @@ class JobBusyError(EmnistError):
 class Job:
     """One background task and everything a page needs to show it.
 
-    progress is the latest event (a dict from the work's callback); epochs holds every
-    event whose kind (or event) is 'epoch' so curves can be drawn; batches holds recent per-batch
+    progress is the latest event (a Progress as a dict, plus the job's context keys); epochs
+    holds every end-of-epoch event so curves can be drawn; batches holds recent per-batch
     events, bounded so a long run cannot grow memory without limit.
     """
 
@@ -59,7 +60,7 @@ class Job:
         event = as_event(event)
         with self._lock:
             self.progress = event
-            if event_kind(event) == "epoch":
+            if is_epoch(event):
                 self.epochs.append(event)
             else:
                 self.batches.append(event)
@@ -159,11 +160,6 @@ class JobManager:
             job = self._jobs.get(key)
             if job is not None and not job.running:
                 del self._jobs[key]
-
-
-def event_kind(event: dict) -> str | None:
-    """'epoch', 'batch' or another kind, read from a 'kind' or an 'event' key."""
-    return event.get("kind", event.get("event"))
 
 
 def as_event(event: Any) -> dict:

@@ -8,8 +8,7 @@ after training, by evaluation. A Stop keeps the partial model as a run marked "s
 import math
 import threading
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,34 +20,8 @@ from emnist_core.errors import ConfigError
 from emnist_core.models.build import build_model, current_learning_rate, finished_model
 from emnist_core.models.config import TrainingConfig
 from emnist_core.models.numerics import model_precision
+from emnist_core.training.progress import Progress, ProgressFn
 from emnist_core.training.runs import Run, new_run_id, run_info, save_run
-
-
-@dataclass(frozen=True)
-class Progress:
-    """One progress report: event is 'batch' (val_* are None) or 'epoch' (after validation).
-
-    epoch and step count from 1; eta is seconds left if every planned epoch runs.
-    """
-
-    event: str
-    epoch: int
-    epochs: int
-    step: int
-    steps_per_epoch: int
-    loss: float
-    accuracy: float
-    val_loss: float | None
-    val_accuracy: float | None
-    learning_rate: float
-    elapsed: float
-    eta: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-ProgressFn = Callable[[Progress], None]
 
 
 class _ProgressAndStop(keras.callbacks.Callback):

@@ -42,17 +42,77 @@ class Run:
     history: dict[str, list] = field(default_factory=dict)
     metrics: dict[str, Any] = field(default_factory=dict)
 
+    # The typed view of run.json and metrics.json: pages, the CLI and the analyses read a run
+    # through these, never through info.get(...) with defaults of their own.
+
     @property
     def name(self) -> str:
-        return self.info.get("name") or self.run_id
+        return str(self.info.get("name") or self.run_id)
 
     @property
     def status(self) -> str:
-        return self.info.get("status", "")
+        return str(self.info.get("status", ""))
 
     @property
     def family(self) -> str:
         return self.config.family
+
+    @property
+    def preset(self) -> str | None:
+        return self.info.get("preset")
+
+    @property
+    def created(self) -> str | None:
+        return self.info.get("created")
+
+    @property
+    def accuracy(self) -> float | None:
+        """Test accuracy, or None when the run has none (a stopped run may not)."""
+        for key in ("accuracy", "test_accuracy"):
+            if self.metrics.get(key) is not None:
+                return float(self.metrics[key])
+        return None
+
+    @property
+    def params(self) -> int | None:
+        value = self.info.get("params")
+        return None if value is None else int(value)
+
+    def _timing(self, key: str) -> float | None:
+        value = (self.info.get("timing") or {}).get(key)
+        return None if value is None or value != value else float(value)  # NaN is unknown
+
+    @property
+    def train_seconds(self) -> float | None:
+        return self._timing("train_seconds")
+
+    @property
+    def seconds_per_epoch(self) -> float | None:
+        return self._timing("seconds_per_epoch")
+
+    @property
+    def epochs_run(self) -> int | None:
+        value = self._timing("epochs_run")
+        return None if value is None else int(value)
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.info.get("data") or {}
+
+    @property
+    def synthetic(self) -> bool:
+        return bool(self.data.get("synthetic", False))
+
+    @property
+    def data_label(self) -> str:
+        """What the run trained on, as pages show it: the data's label, else its folder."""
+        return str(self.data.get("label") or self.data.get("source") or "unknown data")
+
+    @property
+    def classes(self) -> list[str] | None:
+        """The class characters the run was trained on, if run.json recorded them."""
+        classes = self.data.get("classes") or self.info.get("classes")
+        return list(classes) if classes else None
 
     @property
     def model_path(self) -> Path:
@@ -70,6 +130,23 @@ class Run:
                 f"missing or corrupt; delete the run (python -m emnist_core runs delete "
                 f"{self.run_id}) and train it again."
             ) from None
+
+
+def typical_train_seconds(runs: list[Run], family: str, preset: str) -> float | None:
+    """Median training time of the complete saved runs of one preset, or None if there are none.
+
+    What the UI quotes for "how long will this take": measured here, on this machine's runs,
+    rather than a figure from another processor pasted into the code.
+    """
+    seconds = sorted(
+        run.train_seconds
+        for run in runs
+        if run.family == family
+        and run.preset == preset
+        and run.status == "complete"
+        and run.train_seconds is not None
+    )
+    return seconds[len(seconds) // 2] if seconds else None
 
 
 def _read_json(path: Path) -> Any:

@@ -261,7 +261,7 @@ class _Worker:
         self.on_event(
             {
                 "kind": "trial",
-                "event": "start",
+                "phase": "start",
                 "trial": trial.number,
                 "position": _budget_used(self.study, trial.number),
                 "of": self.settings.trials,
@@ -309,7 +309,7 @@ class _Worker:
         self.on_event(
             {
                 "kind": "trial",
-                "event": "end",
+                "phase": "end",
                 "trial": frozen.number,
                 "state": frozen.state.name,
                 "value": frozen.value,
@@ -363,7 +363,7 @@ def run_study(
 ) -> StudyResult:
     """Run trials until the study holds settings.trials trials, the timeout passes or Stop is set.
 
-    on_event receives dicts: {"kind": "trial", "event": "start"|"end", ...} per trial, and
+    on_event receives dicts: {"kind": "trial", "phase": "start"|"end", ...} per trial, and
     train()'s batch/epoch progress with the trial number added.
     """
     space = space or stored_space(study)

@@ -1,6 +1,6 @@
 """Efficiency: the Pareto front on hand-made tables, and rows read from saved-run records."""
 
-from types import SimpleNamespace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,6 +14,8 @@ from emnist_core.analysis.efficiency import (
     pareto_front,
 )
 from emnist_core.errors import DataError
+from emnist_core.models.config import config_class
+from emnist_core.training.runs import Run
 
 
 def test_pareto_front_on_a_hand_made_table():
@@ -34,6 +36,7 @@ def test_pareto_front_keeps_exact_ties_and_drops_nan():
 
 
 def fake_run(run_id, family, params, seconds, accuracy, data="stand-in", synthetic=False):
+    """A saved-run record as run.json holds it, without a model behind it."""
     info = {
         "name": f"{family}-{run_id}",
         "family": family,
@@ -42,9 +45,7 @@ def fake_run(run_id, family, params, seconds, accuracy, data="stand-in", synthet
         "data": {"label": data, "synthetic": synthetic},
     }
     metrics = {} if accuracy is None else {"accuracy": accuracy}
-    return SimpleNamespace(
-        run_id=run_id, info=info, metrics=metrics, config=SimpleNamespace(family=family)
-    )
+    return Run(run_id, Path(run_id), config_class(family)(), info, {}, metrics)
 
 
 def test_efficiency_table_marks_fronts_per_data_source():

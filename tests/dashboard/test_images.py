@@ -1,34 +1,12 @@
-"""Pure helpers behind the Explore page: statistics, means, samples, look-alike groups."""
+"""Display helpers: 28x28 images enlarged without blurring."""
 
 import numpy as np
 
-from dashboard.components import images as img
+from dashboard.components.images import enlarge
 
 
-def test_intensity_stats_match_numpy_on_the_pixels():
-    rng = np.random.default_rng(0)
-    pixels = rng.integers(0, 256, size=(50, 28, 28), dtype=np.uint8)
-    pixels[:10] = 0
-    stats = img.intensity_stats(img.intensity_counts(pixels, chunk=7))
-    floats = pixels.astype(np.float64)
-    assert np.isclose(stats["mean pixel value"], floats.mean())
-    assert np.isclose(stats["std of pixel values"], floats.std())
-    assert np.isclose(stats["ink pixels (> 0), %"], (pixels > 0).mean() * 100)
-    assert np.isclose(stats["bright pixels (> 127), %"], (pixels > 127).mean() * 100)
-
-
-def test_class_means_and_samples_respect_labels():
-    images = np.stack([np.full((28, 28), value, dtype=np.uint8) for value in (10, 20, 200, 0)])
-    labels = np.array([0, 0, 1, 1])
-    means = img.class_means(images, labels, num_classes=3)
-    assert means[0, 0, 0] == 15 and means[1, 0, 0] == 100 and means[2].max() == 0
-    picked = img.sample_indices(labels, 5, seed=1, label=1)
-    assert sorted(picked.tolist()) == [2, 3]
-    assert img.enlarge(images[0], 3).shape == (84, 84)
-
-
-def test_look_alike_groups_skip_classes_the_split_lacks():
-    balanced = list("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabdefghnqrt")
-    groups = [[balanced[i] for i in group] for group in img.look_alike_groups(balanced)]
-    assert groups == [["0", "O"], ["1", "I"], ["2", "Z"], ["5", "S"], ["9", "q", "g"]]
-    assert img.look_alike_groups(list("0123456789")) == []
+def test_enlarge_repeats_pixels_without_blurring():
+    image = np.arange(4, dtype=np.uint8).reshape(2, 2)
+    big = enlarge(image, 3)
+    assert big.shape == (6, 6)
+    assert (big[:3, :3] == 0).all() and (big[3:, 3:] == 3).all()

@@ -4,6 +4,8 @@ import threading
 from pathlib import Path
 
 from dashboard.session import data_source
+from emnist_core.models.config import MLPConfig
+from emnist_core.models.fields import field_spec
 from emnist_core.training.jobs import RUNNING
 from emnist_core.training.runs import RunRegistry
 from tests.fixtures import open_page, texts
@@ -120,3 +122,15 @@ def test_form_choices_survive_a_visit_to_another_page(app_env):
     app.switch_page("views/train.py").run()
     assert app.radio(key="train_family").value == "cnn"
     assert app.number_input(key="train_cnn_quick_epochs").value == 2
+
+
+def test_train_form_bounds_come_from_the_spec(app_env):
+    app = open_page("train")
+    epochs = app.number_input(key="train_mlp_quick_epochs")
+    spec = field_spec(MLPConfig, "epochs")
+    assert (epochs.min, epochs.max) == (spec.low, spec.high)
+    assert spec.help in epochs.help
+    dropout = app.number_input(key="train_mlp_quick_dropout")
+    assert dropout.min == 0 and dropout.max is None  # the open end is left to validation
+    optimizer = app.selectbox(key="train_mlp_quick_optimizer")
+    assert tuple(optimizer.options) == field_spec(MLPConfig, "optimizer").choices

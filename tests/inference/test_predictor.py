@@ -1,6 +1,6 @@
 """The fast Predictor must give exactly what the model gives, for one image or many."""
 
-from types import SimpleNamespace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -8,6 +8,8 @@ import pytest
 from emnist_core.errors import DataError, RunError
 from emnist_core.inference.predictor import Predictor, run_classes, top_k
 from emnist_core.inference.preprocess import EmptyDrawingError
+from emnist_core.models.config import MLPConfig
+from emnist_core.training.runs import Run
 from tests.fixtures import TINY_CLASSES, build_tiny_model, make_tiny_split
 
 
@@ -88,7 +90,7 @@ def test_bad_inputs(model, predictor):
 
 
 def test_run_classes_reads_run_json():
-    run = SimpleNamespace(run_id="r1", info={"data": {"classes": ["x", "y"]}})
+    run = Run("r1", Path("r1"), MLPConfig(), {"data": {"classes": ["x", "y"]}})
     assert run_classes(run) == ["x", "y"]
     with pytest.raises(RunError, match="does not record its classes"):
-        run_classes(SimpleNamespace(run_id="r2", info={}))
+        run_classes(Run("r2", Path("r2"), MLPConfig(), {}))

@@ -8,11 +8,10 @@ from emnist_core.errors import ConfigError
 from emnist_core.models.config import (
     CNNConfig,
     MLPConfig,
-    apply_overrides,
     config_from_dict,
     feature_map_sides,
-    parse_overrides,
 )
+from emnist_core.models.overrides import apply_overrides, parse_overrides
 from emnist_core.models.presets import PRESET_NAMES, PRESETS, get_preset
 
 

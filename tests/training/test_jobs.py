@@ -18,9 +18,9 @@ def _counting_work(steps: int, gate: threading.Event | None = None):
                 gate.wait(5)
             if job.stop_event.is_set():
                 return "partial"
-            job.report({"kind": "batch", "step": step, "loss": 1.0 / (step + 1)})
+            job.report({"event": "batch", "step": step, "loss": 1.0 / (step + 1)})
             time.sleep(0.001)
-        job.report({"kind": "epoch", "epoch": 1, "val_accuracy": 0.5})
+        job.report({"event": "epoch", "epoch": 1, "val_accuracy": 0.5})
         return "done"
 
     return work
@@ -34,8 +34,8 @@ def test_job_runs_to_finish_and_records_progress():
     assert snap["status"] == FINISHED
     assert job.result == "done"
     assert [event["step"] for event in snap["batches"]] == [0, 1, 2, 3, 4]
-    assert snap["epochs"] == [{"kind": "epoch", "epoch": 1, "val_accuracy": 0.5}]
-    assert snap["progress"]["kind"] == "epoch"
+    assert snap["epochs"] == [{"event": "epoch", "epoch": 1, "val_accuracy": 0.5}]
+    assert snap["progress"]["event"] == "epoch"
     assert snap["finished"] >= snap["started"]
 
 
@@ -122,10 +122,10 @@ def test_report_accepts_dataclass_events():
 
     @dataclass
     class Event:
-        kind: str
+        event: str
         epoch: int
 
     manager = JobManager()
     job = manager.start("a", "dc", lambda job: job.report(Event("epoch", 3)))
     assert job.wait(5)
-    assert job.snapshot()["epochs"] == [{"kind": "epoch", "epoch": 3}]
+    assert job.snapshot()["epochs"] == [{"event": "epoch", "epoch": 3}]

@@ -7,7 +7,8 @@ import pytest
 
 from emnist_core.errors import ConfigError
 from emnist_core.models.config import CNNConfig, MLPConfig
-from emnist_core.training.loop import Progress, class_weights, train
+from emnist_core.training.loop import class_weights, train
+from emnist_core.training.progress import Progress
 from emnist_core.training.runs import RunRegistry
 
 TINY_MLP = MLPConfig(hidden_units=(16,), epochs=2, batch_size=64, early_stopping=False)

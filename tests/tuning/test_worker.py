@@ -148,7 +148,7 @@ def test_pruning_stops_a_hopeless_trial(synthetic_dataset, tmp_path):
     assert list(bad.intermediate_values) == [1]  # judged after epoch 1 of 3
     run = load_run(Path(bad.user_attrs["run_dir"]))
     assert run.status == "stopped" and len(run.history["loss"]) < 3
-    ends = [e for e in events if e.get("kind") == "trial" and e["event"] == "end"]
+    ends = [e for e in events if e.get("kind") == "trial" and e["phase"] == "end"]
     assert [e["state"] for e in ends] == ["COMPLETE", "COMPLETE", "PRUNED"]
     assert result.states == {"COMPLETE": 2, "PRUNED": 1} and result.trials_run == 3
     assert list(trials_frame(study)["note"])[2] == "pruned after epoch 1"

@@ -1,0 +1,33 @@
+"""Dataset statistics behind the Explore page: intensities, means, samples, look-alikes."""
+
+import numpy as np
+
+from emnist_core.data import stats as data_stats
+
+
+def test_intensity_stats_match_numpy_on_the_pixels():
+    rng = np.random.default_rng(0)
+    pixels = rng.integers(0, 256, size=(50, 28, 28), dtype=np.uint8)
+    pixels[:10] = 0
+    stats = data_stats.intensity_stats(data_stats.intensity_counts(pixels, chunk=7))
+    floats = pixels.astype(np.float64)
+    assert np.isclose(stats["mean pixel value"], floats.mean())
+    assert np.isclose(stats["std of pixel values"], floats.std())
+    assert np.isclose(stats["ink pixels (> 0), %"], (pixels > 0).mean() * 100)
+    assert np.isclose(stats["bright pixels (> 127), %"], (pixels > 127).mean() * 100)
+
+
+def test_class_means_and_samples_respect_labels():
+    images = np.stack([np.full((28, 28), value, dtype=np.uint8) for value in (10, 20, 200, 0)])
+    labels = np.array([0, 0, 1, 1])
+    means = data_stats.class_means(images, labels, num_classes=3)
+    assert means[0, 0, 0] == 15 and means[1, 0, 0] == 100 and means[2].max() == 0
+    picked = data_stats.sample_indices(labels, 5, seed=1, label=1)
+    assert sorted(picked.tolist()) == [2, 3]
+
+
+def test_look_alike_groups_skip_classes_the_split_lacks():
+    balanced = list("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabdefghnqrt")
+    groups = [[balanced[i] for i in group] for group in data_stats.look_alike_groups(balanced)]
+    assert groups == [["0", "O"], ["1", "I"], ["2", "Z"], ["5", "S"], ["9", "q", "g"]]
+    assert data_stats.look_alike_groups(list("0123456789")) == []
