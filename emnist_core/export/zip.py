@@ -27,7 +27,7 @@ def companions(out: Path) -> list[Path]:
 
 
 def readme(run) -> str:
-    accuracy = run.metrics.get("accuracy")
+    accuracy = run.accuracy
     return README.format(
         name=run.name,
         family=run.family,

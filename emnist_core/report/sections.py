@@ -20,22 +20,27 @@ def versions_row(info: dict) -> str:
     return ", ".join(f"{name} {version}" for name, version in versions.items()) or "not recorded"
 
 
+def _or_unknown(value, fmt: str = "{}") -> str:
+    return "?" if value is None else fmt.format(value)
+
+
 def provenance(run) -> str:
-    info, data = run.info, run.info.get("data") or {}
-    sizes = data.get("sizes") or {}
+    """Data source, command, versions and config of one run, from its typed Run view."""
+    sizes = run.data.get("sizes") or {}
     rows = [
         ("run id", run.run_id),
-        ("family / preset", f"{run.family} / {info.get('preset') or 'custom'}"),
+        ("family / preset", f"{run.family} / {run.preset or 'custom'}"),
         ("status", run.status),
-        ("created", info.get("created", "?")),
-        ("data source", f"{data.get('label') or data.get('source')} ({data.get('format')})"),
-        ("data folder", data.get("source", "?")),
+        ("created", _or_unknown(run.created)),
+        ("data source", f"{run.data_label} ({run.data.get('format', '?')})"),
+        ("data folder", run.data.get("source", "?")),
         ("images", ", ".join(f"{k} {v}" for k, v in sizes.items())),
-        ("parameters", f"{int(info.get('params') or 0):,}"),
-        ("training time", f"{(info.get('timing') or {}).get('train_seconds', '?')} s"),
-        ("versions", versions_row(info)),
+        ("parameters", _or_unknown(run.params, "{:,}")),
+        ("training time", _or_unknown(run.train_seconds, "{:.1f} s")),
+        ("epochs", _or_unknown(run.epochs_run)),
+        ("versions", versions_row(run.info)),
     ]
-    command = f"<h3>Command</h3><pre>{escape(info.get('command', 'not recorded'))}</pre>"
+    command = f"<h3>Command</h3><pre>{escape(run.info.get('command', 'not recorded'))}</pre>"
     fields = list(run.config.to_dict().items())
     third = -(-len(fields) // 3)  # three short tables side by side, not one long one
     config = "".join(table(fields[i : i + third]) for i in range(0, len(fields), third))
