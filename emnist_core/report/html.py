@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-FIGURE_WIDTH = 760  # CSS pixels: fits an A4 or Letter page at 12 mm margins when printed
+FIGURE_WIDTH = 700  # CSS pixels: fits an A4 or Letter page at 12 mm margins when printed
 
 CSS = """
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #222;
@@ -23,7 +23,8 @@ h2, h3 { break-after: avoid; page-break-after: avoid; }
 table { border-collapse: collapse; margin: 8px 0; font-size: 12px; }
 th, td { border: 1px solid #ccc; padding: 2px 6px; text-align: left; vertical-align: top; }
 tr, .figure, figure, .note { break-inside: avoid; page-break-inside: avoid; }
-.columns { display: flex; gap: 16px; flex-wrap: wrap; align-items: flex-start; }
+.columns { display: flex; gap: 10px; flex-wrap: wrap; align-items: flex-start; }
+.columns th, .columns td { padding: 1px 3px; font-size: 10px; }
 .warning { background: #fff3cd; border: 1px solid #e0c36a; padding: 6px 10px; }
 .note { background: #eef4fb; border-left: 4px solid #4a7fc1; padding: 6px 10px; }
 .errors { display: flex; flex-wrap: wrap; gap: 6px; }

@@ -99,7 +99,7 @@ def comparison_section(runs: list, dataset, comparison, robustness, figure: Figu
     from emnist_core.plots.evaluation import comparison_bars, f1_difference_bars
     from emnist_core.plots.training import overlaid_curves
 
-    table_frame = comparison.table.reset_index()
+    table_frame = comparison.table.reset_index().dropna(axis=1, how="all")  # latency: not timed
     pairs = "".join(
         f"<h3>{escape(p.name_b)} against {escape(p.name_a)}</h3><p class='note'>"
         f"{escape(p.sentence)}</p><p>McNemar's test ({escape(p.mcnemar.method)}): "
