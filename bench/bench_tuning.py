@@ -133,7 +133,7 @@ def _worker(
             str(data_dir),
             "--runs-dir",
             str(runs),
-        ],
+        ],  # fmt: skip
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
