@@ -26,7 +26,7 @@ from emnist_core.tuning.reports import (
     study_view,
     trials_frame,
 )
-from emnist_core.tuning.space import space_from_dict
+from emnist_core.tuning.space_files import space_from_dict
 from emnist_core.tuning.storage import StudyError
 from emnist_core.tuning.worker import TuneSettings, open_study, run_study, selection_score
 from tests.fixtures import lab_args, lab_command
