@@ -26,25 +26,14 @@ ensure_venv() {  # $1: requirements file to satisfy
     fi
 }
 
-ensure_chromium() {  # browser tests drive Debian's chromium; install it where we may
-    [ -x /usr/bin/chromium ] && return 0
+ensure_debian_package() {  # $1: package, $2: a path glob it installs, $3: what needs it
+    compgen -G "$2" >/dev/null && return 0
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-        echo "lab: installing Debian's chromium for the browser tests" >&2
-        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-            || echo "lab: could not install chromium; browser tests will say so" >&2
+        echo "lab: installing Debian's $1 for $3" >&2
+        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >/dev/null) \
+            || echo "lab: could not install $1; $3 will say so" >&2
     else
-        echo "lab: /usr/bin/chromium missing; browser tests are skipped (sudo apt-get install chromium)" >&2
-    fi
-}
-
-ensure_postgres() {  # the multi-worker tuning test starts Debian's PostgreSQL on loopback
-    compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null && return 0
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-        echo "lab: installing Debian's postgresql for the multi-worker tuning test" >&2
-        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) \
-            || echo "lab: could not install postgresql; the PostgreSQL test will say so" >&2
-    else
-        echo "lab: PostgreSQL missing; its tuning test is skipped (sudo apt-get install postgresql)" >&2
+        echo "lab: $1 missing; $3 is skipped (sudo apt-get install $1)" >&2
     fi
 }
 
@@ -57,8 +46,8 @@ case "${1:-}" in
     test)
         shift
         ensure_venv requirements-dev.txt
-        ensure_chromium
-        ensure_postgres
+        ensure_debian_package chromium /usr/bin/chromium "the browser tests"
+        ensure_debian_package postgresql "/usr/lib/postgresql/*/bin/initdb" "the PostgreSQL tuning test"
         echo "lab: ruff check and ruff format --check" >&2
         "$VENV/bin/ruff" check .
         "$VENV/bin/ruff" format --check .

@@ -14,9 +14,6 @@ processor has AMX or AVX512-BF16 (see emnist_core.models.numerics).
 import argparse
 import dataclasses
 import json
-import os
-import subprocess
-import sys
 import time
 
 TRAIN_IMAGES = 97_390  # the stand-in's train split less the 10% validation hold-out
@@ -70,25 +67,14 @@ def main() -> None:
     print("|---|---:|---|---:|---:|---:|")
     for spec in args.specs:
         for precision in PRECISIONS:
-            done = subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "bench.bench_precision",
-                    "--child",
-                    spec,
-                    precision,
-                    "--steps",
-                    str(args.steps),
-                    *(f"--set={item}" for item in args.set),
-                ],
-                capture_output=True,
-                text=True,
-                env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"),
+            r = machine.run_child(
+                "bench.bench_precision",
+                spec,
+                precision,
+                "--steps",
+                str(args.steps),
+                *(f"--set={item}" for item in args.set),
             )
-            if done.returncode != 0:
-                raise SystemExit(f"{spec} {precision} failed:\n{done.stderr[-2000:]}")
-            r = json.loads(done.stdout.strip().splitlines()[-1])
             print(
                 f"| {spec} | {r['params']:,} | {precision} | {r['ms_per_step']} | "
                 f"{r['cpu_ms_per_step']} | {r['epoch_seconds_estimate']} |",

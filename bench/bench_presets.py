@@ -12,7 +12,6 @@ import argparse
 import json
 import os
 import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -68,25 +67,14 @@ def train_one(family: str, preset: str, data_dir: str, runs_dir: str) -> dict:
 def run_child(spec: str, args: argparse.Namespace) -> dict:
     family, _, preset = spec.partition(":")
     load_before = os.getloadavg()
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bench.bench_presets",
-            "--child",
-            spec,
-            "--data-dir",
-            str(args.data_dir),
-            "--runs-dir",
-            str(args.runs_dir),
-        ],
-        capture_output=True,
-        text=True,
-        env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"),
+    figures = machine.run_child(
+        "bench.bench_presets",
+        spec,
+        "--data-dir",
+        str(args.data_dir),
+        "--runs-dir",
+        str(args.runs_dir),
     )
-    if result.returncode != 0:
-        raise SystemExit(f"{spec} failed:\n{result.stderr[-3000:]}")
-    figures = json.loads(result.stdout.strip().splitlines()[-1])
     figures["load_average_before"] = load_before
     return figures
 

@@ -51,7 +51,7 @@ def subset_copy(source: Path, target: Path, limit: int, seed: int = 0) -> Path:
 
 def run_real_study(dataset, model: str, trials: int, epochs: int, work: Path) -> dict:
     """Part 1: the built-in space, TPE and the median pruner, in this process."""
-    from emnist_core.tuning.space import default_space
+    from emnist_core.tuning.space_files import default_space
     from emnist_core.tuning.worker import TuneSettings, open_study, run_study
 
     space = default_space(model).with_fixed(epochs=epochs)
@@ -133,7 +133,7 @@ def _worker(
             str(data_dir),
             "--runs-dir",
             str(runs),
-        ],
+        ],  # fmt: skip
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -44,3 +44,24 @@ def line() -> str:
 
 if __name__ == "__main__":
     print(line())
+
+
+def run_child(module: str, *args: str) -> dict:
+    """Run `python -m MODULE --child ARGS...` in a fresh process and return its last JSON line.
+
+    Each measurement gets its own process, so one preset's TensorFlow state (thread pools,
+    compiled graphs, memory) never colours the next one's figures.
+    """
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", module, "--child", *args],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"),
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"{module} {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])

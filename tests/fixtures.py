@@ -5,6 +5,7 @@ Tests import these by name; conftest.py files hold only pytest fixtures.
 
 import gzip
 import struct
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -144,3 +145,19 @@ def open_page(name: str):
 
 def texts(elements) -> list[str]:
     return [str(element.value) for element in elements]
+
+
+def lab_args(command: str, *words: object, **options: object) -> list[str]:
+    """The arguments of `emnist-lab COMMAND WORDS... --option value ...`, as main() takes them.
+
+    Options are keyword arguments with underscores for dashes; True gives a bare flag.
+    """
+    argv = [command, *map(str, words)]
+    for name, value in options.items():
+        argv += [f"--{name.replace('_', '-')}"] + ([] if value is True else [str(value)])
+    return argv
+
+
+def lab_command(command: str, *words: object, **options: object) -> list[str]:
+    """The argv of `python -m emnist_core COMMAND ...` (see lab_args) for a subprocess."""
+    return [sys.executable, "-m", "emnist_core", *lab_args(command, *words, **options)]

@@ -100,34 +100,21 @@ def field_widget(container: Any, cls: type, field: dataclasses.Field, value: Any
     label, help_text = field.name.replace("_", " "), field_help(cls, field)
     if kind is bool:
         return container.checkbox(label, value=value, help=help_text, key=key)
-    spec = field_spec(cls, field.name)
-    low, high = spec.widget_bounds()
-    if kind is int:
-        return int(
-            container.number_input(
-                label,
-                value=int(value),
-                min_value=None if low is None else int(low),
-                max_value=None if high is None else int(high),
-                step=1,
-                help=help_text,
-                key=key,
-            )
+    if kind in (int, float):
+        low, high = field_spec(cls, field.name).widget_bounds()
+        step = 1 if kind is int else _float_step(float(value))
+        number = container.number_input(
+            label,
+            value=kind(value),
+            min_value=None if low is None else kind(low),
+            max_value=None if high is None else kind(high),
+            step=step,
+            format="%d" if kind is int else "%g",
+            help=help_text,
+            key=key,
         )
-    if kind is float:
-        return float(
-            container.number_input(
-                label,
-                value=float(value),
-                min_value=None if low is None else float(low),
-                max_value=None if high is None else float(high),
-                step=_float_step(float(value)),
-                format="%g",
-                help=help_text,
-                key=key,
-            )
-        )
-    choices = spec.choices if kind is str else None
+        return kind(number)
+    choices = field_spec(cls, field.name).choices if kind is str else None
     if choices:
         return container.selectbox(
             label, choices, index=choices.index(value), help=help_text, key=key

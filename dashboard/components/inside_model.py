@@ -79,17 +79,28 @@ def _columns(maps: np.ndarray) -> int:
     return 4 if len(maps) <= 16 else 8
 
 
-def cnn_ui(column, run, image: np.ndarray) -> None:
-    from emnist_core.plots.analysis import grid_figure, overlay_figure
+def heat_ui(column, run, image: np.ndarray, method: str, title: str):
+    """The run's heat map (grad_cam or saliency) over the image; returns the run's Inspector.
+
+    title is a format string given the chosen class, e.g. "where '{}' was found".
+    """
+    from emnist_core.plots.analysis import overlay_figure
 
     look = inspector(saved_runs.runs_dir_key(), run.run_id)
     classes = saved_runs.predictor(saved_runs.runs_dir_key(), run.run_id).classes
-    heat, chosen = look.grad_cam(image)
+    heat, chosen = getattr(look, method)(image)
     column.plotly_chart(
-        overlay_figure(image, heat, f"CNN Grad-CAM: where '{classes[chosen]}' was found"),
-        key=f"inside_cam_{run.run_id}",
+        overlay_figure(image, heat, title.format(classes[chosen])),
+        key=f"inside_{method}_{run.run_id}",
         config=STILL,
     )
+    return look
+
+
+def cnn_ui(column, run, image: np.ndarray) -> None:
+    from emnist_core.plots.analysis import grid_figure
+
+    look = heat_ui(column, run, image, "grad_cam", "CNN Grad-CAM: where '{}' was found")
     view = column.radio("Show", CNN_VIEWS, horizontal=True, key="inside_cnn_view")
     if view == "First-layer filters":
         filters = look.first_filters()
@@ -126,16 +137,9 @@ def cnn_ui(column, run, image: np.ndarray) -> None:
 
 def mlp_ui(column, run, image: np.ndarray) -> None:
     from emnist_core.analysis.inspection import mlp_templates
-    from emnist_core.plots.analysis import grid_figure, overlay_figure
+    from emnist_core.plots.analysis import grid_figure
 
-    look = inspector(saved_runs.runs_dir_key(), run.run_id)
-    classes = saved_runs.predictor(saved_runs.runs_dir_key(), run.run_id).classes
-    heat, chosen = look.saliency(image)
-    column.plotly_chart(
-        overlay_figure(image, heat, f"MLP saliency: pixels that drove '{classes[chosen]}'"),
-        key=f"inside_saliency_{run.run_id}",
-        config=STILL,
-    )
+    look = heat_ui(column, run, image, "saliency", "MLP saliency: pixels that drove '{}'")
     column.plotly_chart(
         grid_figure(
             mlp_templates(look.model, 16),

@@ -14,7 +14,8 @@ from emnist_core.errors import ConfigError
 from emnist_core.models.config import config_class
 from emnist_core.models.fields import FieldSpec, field_spec
 from emnist_core.models.presets import PRESET_NAMES
-from emnist_core.tuning.space import DEFAULT_SPACES, SearchSpace, parse_space, space_from_dict
+from emnist_core.tuning.space import SearchSpace
+from emnist_core.tuning.space_files import DEFAULT_SPACES, parse_space, space_from_dict
 
 BUILD, TEXT = "Build with widgets", "Load a file or edit YAML"
 

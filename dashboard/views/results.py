@@ -90,19 +90,18 @@ def confusion_ui(evaluation, dataset) -> None:
         if len(pairs)
         else (0, 0)
     )
-    true_label = left.selectbox(
-        "True class",
-        range(evaluation.num_classes),
-        index=default_true,
-        format_func=lambda i: evaluation.classes[i],
-        key=f"results_true_{cell}",
-    )
-    pred_label = right.selectbox(
-        "Predicted class",
-        range(evaluation.num_classes),
-        index=default_pred,
-        format_func=lambda i: evaluation.classes[i],
-        key=f"results_pred_{cell}",
+    true_label, pred_label = (
+        column.selectbox(
+            f"{role} class",
+            range(evaluation.num_classes),
+            index=default,
+            format_func=lambda i: evaluation.classes[i],
+            key=f"results_{prefix}_{cell}",
+        )
+        for column, role, prefix, default in (
+            (left, "True", "true", default_true),
+            (right, "Predicted", "pred", default_pred),
+        )
     )
     cell_images_ui(evaluation, dataset, true_label, pred_label)
 

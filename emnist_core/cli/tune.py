@@ -76,7 +76,7 @@ def _settings(args: argparse.Namespace):
 def _space(args: argparse.Namespace):
     """The space from --space or the built-in one, or None to reuse a resumed study's own."""
     from emnist_core.errors import ConfigError
-    from emnist_core.tuning.space import default_space, load_space
+    from emnist_core.tuning.space_files import default_space, load_space
 
     if args.space:
         space = load_space(args.space)

@@ -21,7 +21,8 @@ from optuna.trial import TrialState
 from emnist_core.atomic import write_json
 from emnist_core.errors import ConfigError, EmnistError
 from emnist_core.tuning.reports import best_trial_info, state_counts
-from emnist_core.tuning.space import SearchSpace, space_from_dict
+from emnist_core.tuning.space import SearchSpace
+from emnist_core.tuning.space_files import space_from_dict
 from emnist_core.tuning.storage import (
     StudyError,
     fail_stale_trials,

@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from emnist_core.cli import main
+from tests.fixtures import train_tiny_pair
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -17,24 +18,8 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def runs(synthetic_dataset, tmp_path_factory):
     """A tiny MLP and a tiny CNN, one epoch each on the synthetic set, saved as real runs."""
-    from emnist_core.models.config import CNNConfig, MLPConfig
-    from emnist_core.training.loop import train
-
     runs_dir = tmp_path_factory.mktemp("runs")
-    mlp = train(
-        MLPConfig(hidden_units=(16,), epochs=1, batch_size=64, early_stopping=False),
-        synthetic_dataset,
-        runs_dir=runs_dir,
-        name="tiny MLP",
-    )
-    cnn = train(
-        CNNConfig(
-            conv_filters=(4,), dense_units=(8,), epochs=1, batch_size=64, early_stopping=False
-        ),
-        synthetic_dataset,
-        runs_dir=runs_dir,
-        name="tiny CNN",
-    )
+    mlp, cnn = train_tiny_pair(synthetic_dataset, runs_dir)
     return runs_dir, mlp, cnn
 
 

@@ -35,7 +35,7 @@ def _data_key(env) -> str:
 
 def _other_machine_study(env, synthetic_dataset) -> None:
     """A study run elsewhere (here: through the library) into the same storage."""
-    from emnist_core.tuning.space import parse_space
+    from emnist_core.tuning.space_files import parse_space
     from emnist_core.tuning.worker import TuneSettings, open_study, run_study
 
     settings = TuneSettings(trials=1, seed=0)

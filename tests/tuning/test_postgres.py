@@ -11,7 +11,6 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from optuna.trial import TrialState
 from emnist_core.training.runs import RunRegistry
 from emnist_core.tuning.reports import list_studies, study_figures, study_view
 from emnist_core.tuning.storage import open_storage
+from tests.fixtures import lab_command
 
 REPO = Path(__file__).resolve().parents[2]
 INSTALL = "sudo apt-get install -y postgresql (./lab.sh test does it when run as root)"
@@ -92,27 +92,17 @@ def postgres_url():
 def _worker(space: Path, url: str, data_dir: Path, runs_dir: Path) -> subprocess.Popen:
     """One `tune` process, as a user on another machine would start it."""
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "emnist_core",
+        lab_command(
             "tune",
-            "--model",
-            "mlp",
-            "--space",
-            str(space),
-            "--trials",
-            str(TRIALS),
-            "--study",
-            "shared",
-            "--storage",
-            url,
-            "--no-prune",
-            "--data-dir",
-            str(data_dir),
-            "--runs-dir",
-            str(runs_dir),
-        ],
+            model="mlp",
+            space=space,
+            trials=TRIALS,
+            study="shared",
+            storage=url,
+            no_prune=True,
+            data_dir=data_dir,
+            runs_dir=runs_dir,
+        ),
         cwd=REPO,
         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
         stdout=subprocess.PIPE,

@@ -7,11 +7,8 @@ import pytest
 
 from emnist_core.errors import ConfigError
 from emnist_core.models.config import CNNConfig, MLPConfig
-from emnist_core.tuning.space import (
-    Choice,
-    Fixed,
-    Range,
-    SearchSpace,
+from emnist_core.tuning.space import Choice, Fixed, Range, SearchSpace
+from emnist_core.tuning.space_files import (
     default_space,
     load_space,
     parse_space,

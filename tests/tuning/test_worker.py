@@ -26,9 +26,10 @@ from emnist_core.tuning.reports import (
     study_view,
     trials_frame,
 )
-from emnist_core.tuning.space import space_from_dict
+from emnist_core.tuning.space_files import space_from_dict
 from emnist_core.tuning.storage import StudyError
 from emnist_core.tuning.worker import TuneSettings, open_study, run_study, selection_score
+from tests.fixtures import lab_args, lab_command
 
 REPO = Path(__file__).resolve().parents[2]
 # Tiny models so a trial takes a few seconds on the synthetic set.
@@ -66,27 +67,18 @@ def test_a_three_trial_study_end_to_end(synthetic_dir, tmp_path, capsys):
     )
     runs, url = tmp_path / "runs", sqlite(tmp_path)
     code = main(
-        [
+        lab_args(
             "tune",
-            "--model",
-            "mlp",
-            "--space",
-            str(space),
-            "--trials",
-            "3",
-            "--epochs",
-            "1",
-            "--study",
-            "e2e",
-            "--storage",
-            url,
-            "--data-dir",
-            str(synthetic_dir),
-            "--runs-dir",
-            str(runs),
-            "--seed",
-            "1",
-        ]
+            model="mlp",
+            space=space,
+            trials="3",
+            epochs="1",
+            study="e2e",
+            storage=url,
+            data_dir=synthetic_dir,
+            runs_dir=runs,
+            seed="1",
+        )
     )
     assert code == 0
     out, err = capsys.readouterr()
@@ -183,18 +175,14 @@ def test_resume_continues_a_study_with_its_stored_space(synthetic_dir, tmp_path,
 
 def test_resuming_a_missing_study_says_so(tmp_path, capsys):
     code = main(
-        [
+        lab_args(
             "tune",
-            "--model",
-            "mlp",
-            "--study",
-            "nope",
-            "--storage",
-            sqlite(tmp_path),
-            "--resume",
-            "--data-dir",
-            str(tmp_path / "no-data"),
-        ]
+            model="mlp",
+            study="nope",
+            storage=sqlite(tmp_path),
+            resume=True,
+            data_dir=tmp_path / "no-data",
+        )
     )
     assert code == 2
     assert "there is no study 'nope' to resume" in capsys.readouterr().err
@@ -209,19 +197,14 @@ def test_a_name_clash_with_a_different_space_is_refused_before_training(tmp_path
         open_study(wide, name="clash", storage=url)
     # through the CLI: the clash is reported before the (missing) data folder is even read
     code = main(
-        [
+        lab_args(
             "tune",
-            "--model",
-            "mlp",
-            "--study",
-            "clash",
-            "--storage",
-            url,
-            "--data-dir",
-            str(tmp_path / "no-data"),
-            "--runs-dir",
-            str(tmp_path / "runs"),
-        ]
+            model="mlp",
+            study="clash",
+            storage=url,
+            data_dir=tmp_path / "no-data",
+            runs_dir=tmp_path / "runs",
+        )
     )
     assert code == 2
     assert "different search space" in capsys.readouterr().err
@@ -240,17 +223,13 @@ def test_an_unreachable_database_is_a_clear_error_before_training(tmp_path, caps
     url = f"postgresql://lab:s3cret@127.0.0.1:{_closed_port()}/studies"
     started = time.monotonic()
     code = main(
-        [
+        lab_args(
             "tune",
-            "--model",
-            "mlp",
-            "--storage",
-            url,
-            "--data-dir",
-            str(tmp_path / "no-data"),
-            "--runs-dir",
-            str(tmp_path / "runs"),
-        ]
+            model="mlp",
+            storage=url,
+            data_dir=tmp_path / "no-data",
+            runs_dir=tmp_path / "runs",
+        )
     )
     err = capsys.readouterr().err
     assert code == 2 and time.monotonic() - started < 15
@@ -323,28 +302,17 @@ def test_a_killed_worker_leaves_its_trial_failed_and_the_study_usable(
     # data can complete between two polls on a fast machine); the resumed study trains 1 epoch.
     space, url = write_space(tmp_path, epochs=500, learning_rate=LR), sqlite(tmp_path)
     worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "emnist_core",
+        lab_command(
             "tune",
-            "--model",
-            "mlp",
-            "--space",
-            str(space),
-            "--trials",
-            "2",
-            "--study",
-            "killed",
-            "--storage",
-            url,
-            "--data-dir",
-            str(synthetic_dir),
-            "--runs-dir",
-            str(tmp_path / "runs"),
-            "--heartbeat",
-            "1",
-        ],
+            model="mlp",
+            space=space,
+            trials=2,
+            study="killed",
+            storage=url,
+            data_dir=synthetic_dir,
+            runs_dir=tmp_path / "runs",
+            heartbeat=1,
+        ),
         cwd=REPO,
         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
         stdout=subprocess.DEVNULL,
