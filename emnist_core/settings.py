@@ -36,6 +36,11 @@ SETTINGS: dict[str, Setting] = {
         "where the dashboard generates its synthetic demo set",
     ),
     "runs_dir": Setting("EMNIST_RUNS_DIR", "./artifacts/runs", "saved training runs"),
+    "recovery_dir": Setting(
+        "EMNIST_RECOVERY_DIR",
+        "emnist-recovery beside the data folder",
+        "where a run that could not be saved in the runs folder is kept",
+    ),
     "presets_dir": Setting(
         "EMNIST_PRESETS_DIR", "./artifacts/presets", "presets saved from tuning studies"
     ),
@@ -84,6 +89,11 @@ def synthetic_dir(flag: str | Path | None = None) -> Path:
 
 def runs_dir(flag: str | Path | None = None) -> Path:
     return _path(flag, "runs_dir", _artifacts() / "runs")
+
+
+def recovery_dir(flag: str | Path | None = None) -> Path:
+    """Where save_run keeps a trained run when the runs folder fails while saving."""
+    return _path(flag, "recovery_dir", data_dir().parent / "emnist-recovery")
 
 
 def presets_dir(flag: str | Path | None = None) -> Path:
