@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.data.test_download import served_archive  # noqa: F401 - the loopback archive server
+
 
 @pytest.fixture(scope="session")
 def one_run_dir(synthetic_dataset, tmp_path_factory):
