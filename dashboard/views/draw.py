@@ -93,9 +93,25 @@ def main() -> None:
             f"Only a {saved_runs.family(runs[0]).upper()} is in focus; "
             "pick runs in the sidebar to compare."
         )
-    for run in runs:  # load and warm up before the first stroke, so each stroke answers fast
-        saved_runs.predictor(saved_runs.runs_dir_key(), run.run_id)
-    drawing_area(runs)
+    runs = loadable(runs)
+    if runs:
+        drawing_area(runs)
+
+
+def loadable(runs: list) -> list:
+    """Load and warm up each model before the first stroke, so each stroke answers fast.
+
+    A model that fails to load gets its own error box; the others keep working.
+    """
+    ready = []
+    for run in runs:
+        try:
+            saved_runs.predictor(saved_runs.runs_dir_key(), run.run_id)
+        except EmnistError as error:
+            saved_runs.run_error(run, error)
+            continue
+        ready.append(run)
+    return ready
 
 
 @st.fragment

@@ -69,8 +69,14 @@ class Run:
         import keras
 
         try:
-            return keras.saving.load_model(self.model_path)
+            return keras.saving.load_model(self.model_path, safe_mode=True)
         except Exception as exc:  # Keras raises many types for a damaged zip
+            if "safe_mode" in str(exc):  # a Lambda layer: Python code that would run on load
+                raise RunError(
+                    f"refused to load {self.model_path}: it holds a Lambda layer (Python code), "
+                    "which Keras safe mode does not run. The lab never saves one; delete the "
+                    f"run (python -m emnist_core runs delete {self.run_id})."
+                ) from None
             raise RunError(
                 f"cannot load {self.model_path}: {type(exc).__name__}: {exc}. The model file is "
                 f"missing or corrupt; delete the run (python -m emnist_core runs delete "

@@ -1,0 +1,101 @@
+"""One bad run never takes a page down; a run deleted in another session is reported."""
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from emnist_core.training.runs import RunRegistry
+from tests.faults.conftest import snapshot
+from tests.fixtures import open_page, texts, train_tiny_pair
+
+
+@pytest.fixture(scope="session")
+def pair_dir(synthetic_dataset, tmp_path_factory):
+    runs_dir = tmp_path_factory.mktemp("pair")
+    train_tiny_pair(synthetic_dataset, runs_dir)
+    return runs_dir
+
+
+@pytest.fixture
+def pair_env(pair_dir, synthetic_dir, tmp_path, monkeypatch):
+    runs_dir = Path(shutil.copytree(pair_dir, tmp_path / "runs"))
+    monkeypatch.setenv("EMNIST_DATA_DIR", str(synthetic_dir))
+    monkeypatch.setenv("EMNIST_RUNS_DIR", str(runs_dir))
+    monkeypatch.setenv("EMNIST_SYNTHETIC_DIR", str(tmp_path / "demo"))
+    runs = {run.family: run for run in RunRegistry(runs_dir).list()}
+    return runs_dir, runs
+
+
+def _stroke(stroke_width: int, key: str) -> np.ndarray:
+    image = np.zeros((280, 280, 4), dtype=np.uint8)
+    image[..., 3] = 255
+    image[50:230, 130:150, :3] = 255
+    return image
+
+
+def _malicious_model(path: Path) -> None:
+    import keras
+
+    model = keras.Sequential(
+        [
+            keras.Input((28, 28)),
+            keras.layers.Lambda(lambda x: x * 1.0),  # would run arbitrary code when loaded
+            keras.layers.Flatten(),
+            keras.layers.Dense(47, activation="softmax"),
+        ]
+    )
+    model.save(path)
+
+
+@pytest.mark.parametrize("damage", ["corrupt", "malicious"])
+def test_bad_model_in_focus_on_draw_shows_its_error_and_the_other_model_works(
+    pair_env, monkeypatch, damage
+):
+    runs_dir, runs = pair_env
+    cnn = runs["cnn"]
+    if damage == "corrupt":
+        cnn.model_path.write_bytes(b"PK\x03\x04 not really a zip")
+    else:
+        _malicious_model(cnn.model_path)
+    before = snapshot(runs_dir)
+    monkeypatch.setattr("dashboard.components.canvas.draw_canvas", _stroke)
+    app = open_page("draw")
+    assert not app.exception, [e.message for e in app.exception]
+    errors = texts(app.error)
+    expected = "corrupt" if damage == "corrupt" else "Lambda layer (Python code), which Keras safe"
+    assert any("**CNN**" in text and expected in text for text in errors), errors
+    headers = [text for text in texts(app.markdown) if text.startswith("**MLP**")]
+    assert headers, "the MLP's predictions went with the broken CNN"
+    assert len(app.get("progress")) == 5  # the MLP's top 5
+    assert snapshot(runs_dir) == before  # nothing deleted or rewritten
+
+
+def test_broken_model_on_compare_and_why_keeps_the_page(pair_env):
+    runs_dir, runs = pair_env
+    runs["cnn"].model_path.write_bytes(b"garbage")
+    app = open_page("compare")
+    assert not app.exception
+    assert any("corrupt" in text for text in texts(app.error))
+    app = open_page("why_cnns")
+    assert not app.exception
+    assert any("corrupt" in text for text in texts(app.error))
+    assert any("Accuracy for the weights" in text for text in texts(app.header))
+
+
+@pytest.mark.parametrize("page,key", [("results", "results_run"), ("compare", "compare_runs")])
+def test_run_deleted_in_another_session_is_reported(pair_env, page, key):
+    runs_dir, runs = pair_env
+    shown = open_page(page)
+    victim = runs["mlp"].run_id
+    value = shown.session_state[key]
+    assert victim in (value if isinstance(value, list) else [value])
+    other = open_page("runs")  # the second session deletes it through the library
+    RunRegistry(runs_dir).delete(victim)
+    assert other is not shown
+    shown.run()
+    assert not shown.exception
+    warnings = texts(shown.warning)
+    assert any(victim in text and "deleted" in text for text in warnings), warnings
+    assert runs["cnn"].run_dir.is_dir()
