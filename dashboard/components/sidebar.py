@@ -40,25 +40,43 @@ def data_source_ui() -> data_source.DataChoice:
 
 
 def download_ui(folder: Path) -> None:
-    """The Download button: runs the official download with a progress bar, or says why not."""
-    if not st.sidebar.button("Download EMNIST", key="sidebar_download"):
-        return
-    from emnist_core.data import download
+    """The Download button: starts the official download as a background job, which outlives
+    clicks and page switches, and shows its progress bar while it runs."""
+    key = f"download:{folder}"
+    manager = data_source.job_manager()
+    if st.sidebar.button("Download EMNIST", key="sidebar_download"):
+        from emnist_core.data import download
 
-    bar = st.sidebar.progress(0.0, text="Connecting to NIST...")
+        def work(job):
+            def report(done: int, total: int) -> None:
+                job.report({"kind": "download", "done": done, "total": total})
 
-    def progress(done: int, total: int) -> None:
+            return download(folder, split="balanced", progress=report)
+
+        try:
+            manager.start(key, "Download EMNIST", work)
+        except EmnistError as error:
+            st.sidebar.error(str(error))
+    if manager.get(key) is not None:
+        download_progress(key)
+
+
+@st.fragment(run_every=1.0)
+def download_progress(key: str) -> None:
+    """The running download's bar, refreshed every second; a finished one reloads the data."""
+    snapshot = data_source.job_manager().get(key).snapshot()
+    progress = snapshot["progress"]
+    done, total = progress.get("done", 0), progress.get("total", 0)
+    if snapshot["status"] == "running":
         fraction = min(done / total, 1.0) if total else 0.0
-        bar.progress(fraction, text=f"Downloaded {done / 1e6:,.0f} of {total / 1e6:,.0f} MB")
-
-    try:
-        download(folder, split="balanced", progress=progress)
-    except (EmnistError, OSError) as error:
-        bar.empty()
-        st.sidebar.error(str(error))
-        return
-    st.cache_resource.clear()
-    st.rerun()
+        text = f"Downloaded {done / 1e6:,.0f} of {total / 1e6:,.0f} MB" if total else "Connecting..."
+        st.sidebar.progress(fraction, text=text)
+    elif snapshot["error"]:
+        st.sidebar.error(snapshot["error"])
+    elif st.session_state.get("sidebar_download_done") != snapshot["finished"]:
+        st.session_state["sidebar_download_done"] = snapshot["finished"]  # reload once, not a loop
+        data_source.clear_data_caches()  # only the data caches: the job manager must survive
+        st.rerun()
 
 
 def no_data_ui(choice: data_source.DataChoice) -> None:

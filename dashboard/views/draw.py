@@ -6,11 +6,12 @@ import numpy as np
 import streamlit as st
 
 from dashboard.components import canvas, inside_model
-from dashboard.components.drawing import to_pixels
+from dashboard.components.drawing import MAX_UPLOAD_BYTES, to_pixels
 from dashboard.components.images import enlarge
 from dashboard.session import saved_runs, train_jobs
 from emnist_core.errors import EmnistError
 
+MAX_UPLOAD_MB = MAX_UPLOAD_BYTES // 2**20  # server-wide: server.maxUploadSize
 HINT = "Draw a character on the black square (one letter or digit, as large as the box)."
 
 
@@ -32,6 +33,7 @@ def input_ui():
             "Image file (PNG, JPG, ...), dark-on-light or light-on-dark",
             type=["png", "jpg", "jpeg", "bmp", "gif", "webp"],
             key="draw_upload",
+            max_upload_size=MAX_UPLOAD_MB,
         )
         return upload
     width = st.slider(

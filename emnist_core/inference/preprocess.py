@@ -66,9 +66,11 @@ def read_image(source, name: str) -> Image.Image:
     except Image.DecompressionBombError as exc:
         raise DataError(f"{name} is far too large to read safely ({exc}). {_SIZE_FIX}") from None
     except Exception as exc:  # noqa: BLE001 - Pillow plugins raise many types for bad files
+        # Pillow's text may hold repr(source), e.g. Streamlit's internal upload object
+        detail = "unknown format" if isinstance(exc, UnidentifiedImageError) else str(exc)
         raise DataError(
-            f"{name} is not an image Pillow can read ({type(exc).__name__}: {exc}); "
-            "use a PNG, JPEG, BMP or GIF file"
+            f"{name} is not an image Pillow can read ({type(exc).__name__}: "
+            f"{detail.replace(repr(source), name)}); use a PNG, JPEG, BMP or GIF file"
         ) from None
 
 

@@ -1,11 +1,13 @@
 """One bad run never takes a page down; a run deleted in another session is reported."""
 
+import io
 import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from emnist_core.errors import DataError
 from emnist_core.training.runs import RunRegistry
 from tests.faults.conftest import snapshot
 from tests.fixtures import open_page, texts, train_tiny_pair
@@ -99,3 +101,40 @@ def test_run_deleted_in_another_session_is_reported(pair_env, page, key):
     warnings = texts(shown.warning)
     assert any(victim in text and "deleted" in text for text in warnings), warnings
     assert runs["cnn"].run_dir.is_dir()
+
+
+class _Upload(io.BytesIO):
+    """What st.file_uploader returns, as far as the page uses it: bytes, a name and a size."""
+
+    def __init__(self, payload: bytes, name: str):
+        super().__init__(payload)
+        self.name, self.size = name, len(payload)
+
+    def __repr__(self) -> str:
+        return "UploadedFile(file_id='internal', _file_urls=...)"
+
+
+def test_uploads_are_bounded_and_named_without_the_upload_object(tmp_path):
+    from bench.bench_image_memory import write_png
+    from dashboard.components.drawing import MAX_UPLOAD_BYTES, open_upload
+
+    bomb = write_png(tmp_path / "bomb.png", 20_000, 20_000, rgba=False, bit_depth=1)
+    uploads = {
+        "bomb.png": _Upload(bomb.read_bytes(), "bomb.png"),
+        "huge.png": _Upload(b"\0" * (MAX_UPLOAD_BYTES + 1), "huge.png"),
+        "notes.png": _Upload(b"hello", "notes.png"),
+    }
+    for name, upload in uploads.items():
+        with pytest.raises(DataError) as caught:
+            open_upload(upload)
+        assert str(caught.value).startswith(name) and "UploadedFile" not in str(caught.value)
+    config = (Path(__file__).parents[2] / ".streamlit" / "config.toml").read_text()
+    assert f"maxUploadSize = {MAX_UPLOAD_BYTES // 2**20}" in config
+
+
+def test_clearing_the_data_caches_keeps_the_job_manager():
+    from dashboard.session import data_source
+
+    manager = data_source.job_manager()
+    data_source.clear_data_caches()
+    assert data_source.job_manager() is manager
