@@ -46,8 +46,8 @@ SETTINGS: dict[str, Setting] = {
     ),
     "study_storage": Setting(
         "EMNIST_OPTUNA_STORAGE",
-        "sqlite:///./artifacts/optuna.db",
-        "Optuna storage URL of tuning studies",
+        "journal:///./artifacts/optuna.journal",
+        "Optuna storage of tuning studies: a journal file, or postgresql:// for many machines",
     ),
     "max_jobs": Setting("EMNIST_MAX_JOBS", "1", "training jobs the dashboard runs at once"),
     "demo_per_class": Setting(
@@ -103,7 +103,7 @@ def presets_dir(flag: str | Path | None = None) -> Path:
 def study_storage(flag: str | None = None) -> str:
     """The Optuna storage URL of tuning studies."""
     chosen = flag or _env("study_storage")
-    return chosen if chosen else f"sqlite:///{_artifacts() / 'optuna.db'}"
+    return chosen if chosen else f"journal:///{_artifacts() / 'optuna.journal'}"
 
 
 def _positive_int(name: str) -> int:
