@@ -48,13 +48,18 @@ def write_png(path: Path, width: int, height: int, rgba: bool = True, bit_depth:
     row_bytes = math.ceil(width * channels * bit_depth / 8)
     white = b"\xff" * row_bytes
     bar = bytearray(white)
-    lo, hi = (width * 2 // 5) * channels * bit_depth // 8, (width * 3 // 5) * channels * bit_depth // 8
+    lo, hi = (
+        (width * 2 // 5) * channels * bit_depth // 8,
+        (width * 3 // 5) * channels * bit_depth // 8,
+    )
     bar[lo:hi] = bytes(hi - lo) if not rgba else b"\x00\x00\x00\xff" * ((hi - lo) // 4)
     compressor = zlib.compressobj(1)
     with open(path, "wb") as out:
         out.write(b"\x89PNG\r\n\x1a\n")
         colour = 6 if rgba else 0
-        out.write(_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, bit_depth, colour, 0, 0, 0)))
+        out.write(
+            _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, bit_depth, colour, 0, 0, 0))
+        )
         data = bytearray()
         for y in range(height):
             data += b"\x00" + (bar if height // 5 < y < height * 4 // 5 else white)
@@ -89,7 +94,10 @@ def main() -> None:
         path = write_png(Path(folder) / "large.png", width, height)
         size_kb = path.stat().st_size / 1e3
         grown, outcome = peak_growth(path)
-    print(f"{width}x{height} RGBA PNG ({size_kb:,.0f} KB): peak RSS +{grown / 2**20:,.0f} MiB, {outcome}")
+    print(
+        f"{width}x{height} RGBA PNG ({size_kb:,.0f} KB): "
+        f"peak RSS +{grown / 2**20:,.0f} MiB, {outcome}"
+    )
 
 
 if __name__ == "__main__":

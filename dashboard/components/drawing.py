@@ -6,7 +6,6 @@ from PIL import Image
 from emnist_core.errors import DataError
 from emnist_core.inference.preprocess import preprocess_image, read_image
 
-
 MAX_UPLOAD_BYTES = 10 * 2**20  # as server.maxUploadSize in .streamlit/config.toml
 
 

@@ -69,7 +69,9 @@ def download_progress(key: str) -> None:
     done, total = progress.get("done", 0), progress.get("total", 0)
     if snapshot["status"] == "running":
         fraction = min(done / total, 1.0) if total else 0.0
-        text = f"Downloaded {done / 1e6:,.0f} of {total / 1e6:,.0f} MB" if total else "Connecting..."
+        text = (
+            f"Downloaded {done / 1e6:,.0f} of {total / 1e6:,.0f} MB" if total else "Connecting..."
+        )
         st.sidebar.progress(fraction, text=text)
     elif snapshot["error"]:
         st.sidebar.error(snapshot["error"])

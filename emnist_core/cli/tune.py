@@ -19,7 +19,8 @@ SAMPLERS = ("tpe", "random")
 def register(subparsers) -> None:
     """Add `tune` to the top-level parser."""
     tune = subparsers.add_parser(
-        "tune", help="hyperparameter search with Optuna (a journal file by default, or a database URL)"
+        "tune",
+        help="hyperparameter search with Optuna (a journal file by default, or a database URL)",
     )
     tune.add_argument("--model", required=True, choices=("mlp", "cnn"), help="model family")
     tune.add_argument("--space", help="search space file (.yaml/.json); default: built-in space")

@@ -15,7 +15,9 @@ def one_run_dir(synthetic_dataset, tmp_path_factory):
     from emnist_core.training.loop import train
 
     runs_dir = tmp_path_factory.mktemp("one-run")
-    train(MLPConfig(hidden_units=(8,), epochs=1, batch_size=64), synthetic_dataset, runs_dir=runs_dir)
+    train(
+        MLPConfig(hidden_units=(8,), epochs=1, batch_size=64), synthetic_dataset, runs_dir=runs_dir
+    )
     return runs_dir
 
 
