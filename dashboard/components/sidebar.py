@@ -45,7 +45,7 @@ def download_ui(folder: Path) -> None:
     key = f"download:{folder}"
     manager = data_source.job_manager()
     if st.sidebar.button("Download EMNIST", key="sidebar_download"):
-        from emnist_core.data import download
+        from emnist_core.data.download import download
 
         def work(job):
             def report(done: int, total: int) -> None:
@@ -58,7 +58,8 @@ def download_ui(folder: Path) -> None:
         except EmnistError as error:
             st.sidebar.error(str(error))
     if manager.get(key) is not None:
-        download_progress(key)
+        with st.sidebar:  # a fragment draws only inside its own container
+            download_progress(key)
 
 
 @st.fragment(run_every=1.0)
@@ -72,9 +73,9 @@ def download_progress(key: str) -> None:
         text = (
             f"Downloaded {done / 1e6:,.0f} of {total / 1e6:,.0f} MB" if total else "Connecting..."
         )
-        st.sidebar.progress(fraction, text=text)
+        st.progress(fraction, text=text)
     elif snapshot["error"]:
-        st.sidebar.error(snapshot["error"])
+        st.error(snapshot["error"])
     elif st.session_state.get("sidebar_download_done") != snapshot["finished"]:
         st.session_state["sidebar_download_done"] = snapshot["finished"]  # reload once, not a loop
         data_source.clear_data_caches()  # only the data caches: the job manager must survive

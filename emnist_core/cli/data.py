@@ -62,7 +62,7 @@ def synth_command(args: argparse.Namespace) -> int:
 
 
 def download_command(args: argparse.Namespace) -> int:
-    from emnist_core.data import download
+    from emnist_core.data.download import download
 
     folder = download(args.data_dir, args.split, progress=True, force=args.force)
     print(f"EMNIST {args.split} files are in {folder}")

@@ -187,9 +187,11 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def _row(run) -> dict:
+    from emnist_core.training.leftovers import printable
+
     return {
         "run_id": run.run_id,
-        "name": run.name,
+        "name": printable(run.name),  # a name edited by hand could hold terminal escapes
         "status": run.status,
         "family": run.family,
         "preset": run.info.get("preset"),

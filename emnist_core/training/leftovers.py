@@ -71,3 +71,11 @@ def check_display_name(name: str) -> str:
             f"(found {', '.join(bad)}); use letters, digits, spaces and punctuation."
         )
     return name.strip()
+
+
+def printable(name: str) -> str:
+    """name with control and format characters shown escaped (names saved before the check)."""
+    return "".join(
+        ch.encode("unicode_escape").decode() if unicodedata.category(ch).startswith("C") else ch
+        for ch in name
+    )

@@ -2,6 +2,7 @@
 
 import io
 import shutil
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -138,3 +139,35 @@ def test_clearing_the_data_caches_keeps_the_job_manager():
     manager = data_source.job_manager()
     data_source.clear_data_caches()
     assert data_source.job_manager() is manager
+
+
+def test_download_runs_as_a_job_that_survives_a_page_switch(tmp_path, monkeypatch, served_archive):
+    import functools
+    import time
+
+    import emnist_core.data.download as module
+
+    url, sha, _ = served_archive
+    data = tmp_path / "data"
+    monkeypatch.setenv("EMNIST_DATA_DIR", str(data))
+    monkeypatch.setenv("EMNIST_RUNS_DIR", str(tmp_path / "runs"))
+    fetch, release = functools.partial(module.download, urls=[url], sha256=sha), threading.Event()
+
+    def held_download(*args, **kwargs):  # held until the page has been switched
+        assert release.wait(60), "the test never released the download"
+        return fetch(*args, **kwargs)
+
+    monkeypatch.setattr(module, "download", held_download)
+    app = open_page("explore")
+    app.sidebar.button(key="sidebar_download").click().run(timeout=20)  # returns while it runs
+    assert not app.exception, [e.message for e in app.exception]
+    app.switch_page("views/train.py").run()  # a page switch must not abort it
+    assert any("Connecting" in bar.proto.text for bar in app.sidebar.get("progress"))
+    release.set()
+    deadline = time.time() + 60
+    while not any("train /" in text for text in texts(app.sidebar.caption)):
+        assert time.time() < deadline, texts(app.sidebar.error)
+        time.sleep(0.5)
+        app.run()
+    assert not app.exception
+    assert sorted(p.name for p in data.glob("*.gz"))  # the files are in place

@@ -100,3 +100,16 @@ def test_synth_into_a_file_is_refused(tmp_path, capsys):
 def test_synth_over_its_own_set_needs_no_force(tmp_path):
     out = write_synthetic(tmp_path / "demo", per_class=1, test_per_class=1)
     assert main(["data", "synth", "--out", str(out), "--per-class", "2"]) == 0
+
+
+def test_preset_export_never_replaces_a_foreign_file(tmp_path):
+    from emnist_core.tuning.reports import save_preset
+    from emnist_core.tuning.storage import StudyError
+
+    foreign = tmp_path / "mlp-best.json"
+    foreign.write_text("my own notes, not a preset")
+    with pytest.raises(StudyError, match="not a preset saved by the lab; nothing was written"):
+        save_preset(TINY, "best", tmp_path)
+    assert foreign.read_text() == "my own notes, not a preset"
+    assert save_preset(TINY, "best", tmp_path, force=True) == foreign
+    assert save_preset(TINY.replace(epochs=3), "best", tmp_path) == foreign  # its own: replaced

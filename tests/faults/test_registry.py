@@ -86,3 +86,12 @@ def test_atomic_writes_from_many_threads_never_collide(tmp_path):
     assert errors == []
     assert len(set(target.read_bytes())) == 1  # one writer's whole payload, never a mix
     assert [p.name for p in tmp_path.iterdir()] == ["shared.json"]
+
+
+def test_runs_list_escapes_a_hand_edited_name(runs_dir, capsys):
+    run_dir = next(runs_dir.iterdir())
+    info = json.loads((run_dir / "run.json").read_text())
+    (run_dir / "run.json").write_text(json.dumps(dict(info, name="\x1b[2Jgone")))
+    assert main(["runs", "list", "--runs-dir", str(runs_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\\x1b[2Jgone" in out
