@@ -171,3 +171,15 @@ def test_download_runs_as_a_job_that_survives_a_page_switch(tmp_path, monkeypatc
         app.run()
     assert not app.exception
     assert sorted(p.name for p in data.glob("*.gz"))  # the files are in place
+
+
+def test_runs_page_lists_a_broken_run_and_deletes_it(pair_env):
+    runs_dir, runs = pair_env
+    broken = runs_dir / "20260101-000000-cnn-broken"
+    broken.mkdir()
+    (broken / "run.json").write_text("{ half")
+    app = open_page("runs")
+    assert any(broken.name in text and "incomplete" in text for text in texts(app.error))
+    app.button(key=f"runs_broken_{broken.name}").click().run()
+    assert not broken.exists() and all(run.run_dir.is_dir() for run in runs.values())
+    assert any("Deleted broken run" in text for text in texts(app.success))
