@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard.session import data_source, saved_runs
 from emnist_core import settings
-from emnist_core.errors import EmnistError
+from emnist_core.errors import DataError, EmnistError
 
 
 def data_source_ui() -> data_source.DataChoice:
@@ -51,7 +51,10 @@ def download_ui(folder: Path) -> None:
             def report(done: int, total: int) -> None:
                 job.report({"kind": "download", "done": done, "total": total})
 
-            return download(folder, split="balanced", progress=report)
+            try:
+                return download(folder, split="balanced", progress=report)
+            except OSError as error:  # a disk error mid-way: say so, not "failed unexpectedly"
+                raise DataError(f"the download into {folder} failed: {error}") from None
 
         try:
             manager.start(key, "Download EMNIST", work)
