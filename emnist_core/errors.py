@@ -15,3 +15,7 @@ class ConfigError(EmnistError, ValueError):
 
 class RunError(EmnistError):
     """A saved run is missing, incomplete or broken; the message names the folder and the fix."""
+
+
+class DestinationError(EmnistError):
+    """Where a job would write is a file, read-only or too full; checked before the work starts."""

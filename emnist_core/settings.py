@@ -36,13 +36,18 @@ SETTINGS: dict[str, Setting] = {
         "where the dashboard generates its synthetic demo set",
     ),
     "runs_dir": Setting("EMNIST_RUNS_DIR", "./artifacts/runs", "saved training runs"),
+    "recovery_dir": Setting(
+        "EMNIST_RECOVERY_DIR",
+        "emnist-recovery beside the data folder",
+        "where a run that could not be saved in the runs folder is kept",
+    ),
     "presets_dir": Setting(
         "EMNIST_PRESETS_DIR", "./artifacts/presets", "presets saved from tuning studies"
     ),
     "study_storage": Setting(
         "EMNIST_OPTUNA_STORAGE",
-        "sqlite:///./artifacts/optuna.db",
-        "Optuna storage URL of tuning studies",
+        "journal:///./artifacts/optuna.journal",
+        "Optuna storage of tuning studies: a journal file, or postgresql:// for many machines",
     ),
     "max_jobs": Setting("EMNIST_MAX_JOBS", "1", "training jobs the dashboard runs at once"),
     "demo_per_class": Setting(
@@ -91,6 +96,11 @@ def runs_dir(flag: str | Path | None = None) -> Path:
     return _path(flag, "runs_dir", _artifacts() / "runs")
 
 
+def recovery_dir(flag: str | Path | None = None) -> Path:
+    """Where save_run keeps a trained run when the runs folder fails while saving."""
+    return _path(flag, "recovery_dir", data_dir().parent / "emnist-recovery")
+
+
 def presets_dir(flag: str | Path | None = None) -> Path:
     return _path(flag, "presets_dir", _artifacts() / "presets")
 
@@ -98,7 +108,7 @@ def presets_dir(flag: str | Path | None = None) -> Path:
 def study_storage(flag: str | None = None) -> str:
     """The Optuna storage URL of tuning studies."""
     chosen = flag or _env("study_storage")
-    return chosen if chosen else f"sqlite:///{_artifacts() / 'optuna.db'}"
+    return chosen if chosen else f"journal:///{_artifacts() / 'optuna.journal'}"
 
 
 def _positive_int(name: str) -> int:

@@ -30,7 +30,7 @@ def test_written_defaults_follow_the_working_directory(monkeypatch, tmp_path):
     assert settings.runs_dir() == tmp_path / "artifacts" / "runs"
     assert RunRegistry().runs_dir == tmp_path / "artifacts" / "runs"
     assert settings.presets_dir() == tmp_path / "artifacts" / "presets"
-    assert settings.study_storage() == f"sqlite:///{tmp_path / 'artifacts' / 'optuna.db'}"
+    assert settings.study_storage() == f"journal:///{tmp_path / 'artifacts' / 'optuna.journal'}"
     for path in (settings.runs_dir(), settings.presets_dir()):
         assert PACKAGE not in path.parents, "an installed package must not write into itself"
 

@@ -3,12 +3,25 @@
 import numpy as np
 from PIL import Image
 
+from emnist_core.errors import DataError
 from emnist_core.inference.preprocess import preprocess_image, read_image
+
+MAX_UPLOAD_BYTES = 10 * 2**20  # as server.maxUploadSize in .streamlit/config.toml
 
 
 def open_upload(upload) -> Image.Image:
-    """A PIL image from an uploaded file object, or a DataError saying what to upload instead."""
-    return read_image(upload, getattr(upload, "name", "the uploaded file"))
+    """A PIL image from an uploaded file object, or a DataError saying what to upload instead.
+
+    Messages name the file, never Streamlit's upload object.
+    """
+    name = str(getattr(upload, "name", None) or "the uploaded file")
+    size = getattr(upload, "size", None)
+    if size is not None and size > MAX_UPLOAD_BYTES:
+        raise DataError(
+            f"{name} is {size / 2**20:.1f} MB; images of up to {MAX_UPLOAD_BYTES // 2**20} MB "
+            "are read. Shrink it or crop it to the character."
+        )
+    return read_image(upload, name)
 
 
 def to_pixels(raw) -> np.ndarray:

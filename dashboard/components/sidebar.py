@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard.session import data_source, saved_runs
 from emnist_core import settings
-from emnist_core.errors import EmnistError
+from emnist_core.errors import DataError, EmnistError
 
 
 def data_source_ui() -> data_source.DataChoice:
@@ -40,25 +40,49 @@ def data_source_ui() -> data_source.DataChoice:
 
 
 def download_ui(folder: Path) -> None:
-    """The Download button: runs the official download with a progress bar, or says why not."""
-    if not st.sidebar.button("Download EMNIST", key="sidebar_download"):
-        return
-    from emnist_core.data import download
+    """The Download button: starts the official download as a background job, which outlives
+    clicks and page switches, and shows its progress bar while it runs."""
+    key = f"download:{folder}"
+    manager = data_source.job_manager()
+    if st.sidebar.button("Download EMNIST", key="sidebar_download"):
+        from emnist_core.data.download import download
 
-    bar = st.sidebar.progress(0.0, text="Connecting to NIST...")
+        def work(job):
+            def report(done: int, total: int) -> None:
+                job.report({"kind": "download", "done": done, "total": total})
 
-    def progress(done: int, total: int) -> None:
+            try:
+                return download(folder, split="balanced", progress=report)
+            except OSError as error:  # a disk error mid-way: say so, not "failed unexpectedly"
+                raise DataError(f"the download into {folder} failed: {error}") from None
+
+        try:
+            manager.start(key, "Download EMNIST", work)
+        except EmnistError as error:
+            st.sidebar.error(str(error))
+    if manager.get(key) is not None:
+        with st.sidebar:  # a fragment draws only inside its own container
+            download_progress(key)
+
+
+@st.fragment(run_every=1.0)
+def download_progress(key: str) -> None:
+    """The running download's bar, refreshed every second; a finished one reloads the data."""
+    snapshot = data_source.job_manager().get(key).snapshot()
+    progress = snapshot["progress"]
+    done, total = progress.get("done", 0), progress.get("total", 0)
+    if snapshot["status"] == "running":
         fraction = min(done / total, 1.0) if total else 0.0
-        bar.progress(fraction, text=f"Downloaded {done / 1e6:,.0f} of {total / 1e6:,.0f} MB")
-
-    try:
-        download(folder, split="balanced", progress=progress)
-    except (EmnistError, OSError) as error:
-        bar.empty()
-        st.sidebar.error(str(error))
-        return
-    st.cache_resource.clear()
-    st.rerun()
+        text = (
+            f"Downloaded {done / 1e6:,.0f} of {total / 1e6:,.0f} MB" if total else "Connecting..."
+        )
+        st.progress(fraction, text=text)
+    elif snapshot["error"]:
+        st.error(snapshot["error"])
+    elif st.session_state.get("sidebar_download_done") != snapshot["finished"]:
+        st.session_state["sidebar_download_done"] = snapshot["finished"]  # reload once, not a loop
+        data_source.clear_data_caches()  # only the data caches: the job manager must survive
+        st.rerun()
 
 
 def no_data_ui(choice: data_source.DataChoice) -> None:

@@ -80,6 +80,15 @@ def _load_cached(folder: str, stamp: float) -> Dataset:
     return load(folder)
 
 
+def clear_data_caches() -> None:
+    """Forget loaded datasets (after a download), leaving models and the job manager alone.
+
+    st.cache_resource.clear() would also drop the server-wide JobManager, orphaning running
+    jobs and lifting the one-job limit.
+    """
+    _load_cached.clear()
+
+
 def load_choice(kind: str, folder: Path) -> DataChoice:
     """Load the chosen folder, turning any data problem into a message instead of a traceback."""
     try:

@@ -77,6 +77,32 @@ def focus_ui() -> list[Run]:
     return focus
 
 
+def report_deleted(page: str, ids: list[str], showing: list[str] | None = None) -> None:
+    """Warn about runs this page showed last time that are gone (deleted in another session).
+
+    Without this the page's picker silently falls back to another run, and the user reads
+    figures of a run they did not choose. Call with showing=None before the picker, then
+    with the ids the page now shows, to remember them.
+    """
+    record = f"{page}_shown_runs"
+    if showing is not None:
+        st.session_state[record] = list(showing)
+        return
+    gone = [run_id for run_id in st.session_state.get(record, []) if run_id not in ids]
+    for run_id in gone:
+        st.warning(
+            f"Run {run_id} was deleted (in another session or on the Runs page), so it is "
+            "no longer shown."
+        )
+    if gone:
+        st.session_state[record] = [run_id for run_id in st.session_state[record] if run_id in ids]
+
+
+def run_error(run: Run, error: Exception) -> None:
+    """One run's load or evaluation error, in its own box, so the other runs keep working."""
+    st.error(f"**{run.family.upper()}** · {run.name}: {error}")
+
+
 def focus_runs() -> list[Run]:
     return list(st.session_state.get("focus_runs", []))
 

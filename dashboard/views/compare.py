@@ -42,29 +42,37 @@ def pick_runs_ui(runs: list) -> list:
         format_func=lambda rid: saved_runs.label(by_id[rid]),
         key="compare_runs",
     )
+    saved_runs.report_deleted("compare", list(by_id), showing=chosen)
     return [by_id[rid] for rid in chosen]
 
 
-def contenders(runs: list, dataset) -> list:
-    """Contenders built from cached evaluations (each model is evaluated once per data source)."""
+def contenders(runs: list, dataset) -> tuple[list, list]:
+    """(Contenders, their runs) from cached evaluations; a run that fails shows its own error."""
     from emnist_core.evaluation.compare import Contender
 
     names = [run.name for run in runs]
-    out = []
+    out, kept = [], []
     for run, name in zip(runs, names, strict=True):
+        try:
+            evaluation = saved_runs.evaluation(
+                saved_runs.runs_dir_key(), run.run_id, data_source.current_data().key, dataset
+            )
+            latency = latency_ms(saved_runs.runs_dir_key(), run.run_id)
+        except EmnistError as error:
+            saved_runs.run_error(run, error)
+            continue
         out.append(
             Contender(
                 name=name if names.count(name) == 1 else f"{name} ({run.run_id})",
-                evaluation=saved_runs.evaluation(
-                    saved_runs.runs_dir_key(), run.run_id, data_source.current_data().key, dataset
-                ),
+                evaluation=evaluation,
                 params=run.params,
                 train_seconds=run.train_seconds,
                 seconds_per_epoch=run.seconds_per_epoch,
-                latency_ms=latency_ms(saved_runs.runs_dir_key(), run.run_id),
+                latency_ms=latency,
             )
         )
-    return out
+        kept.append(run)
+    return out, kept
 
 
 def pair_ui(pair, dataset, classes: list[str], evaluations: dict) -> None:
@@ -105,6 +113,7 @@ def main() -> None:
     dataset = data_source.require_dataset()
     data_source.data_badge(dataset)
     runs = saved_runs.usable(saved_runs.list_runs())
+    saved_runs.report_deleted("compare", [run.run_id for run in runs])
     families = {run.family for run in runs}
     if len(runs) < 2:
         train_jobs.quick_offer_ui(
@@ -117,8 +126,11 @@ def main() -> None:
         return
     from emnist_core.evaluation.compare import compare
 
+    items, chosen = contenders(chosen, dataset)
+    if len(items) < 2:
+        st.info("Fewer than two of the chosen runs could be read; pick others to compare.")
+        return
     try:
-        items = contenders(chosen, dataset)
         result = compare(items)
     except EmnistError as error:
         data_source.show_error(error)

@@ -6,11 +6,12 @@ import numpy as np
 import streamlit as st
 
 from dashboard.components import canvas, inside_model
-from dashboard.components.drawing import to_pixels
+from dashboard.components.drawing import MAX_UPLOAD_BYTES, to_pixels
 from dashboard.components.images import enlarge
 from dashboard.session import saved_runs, train_jobs
 from emnist_core.errors import EmnistError
 
+MAX_UPLOAD_MB = MAX_UPLOAD_BYTES // 2**20  # server-wide: server.maxUploadSize
 HINT = "Draw a character on the black square (one letter or digit, as large as the box)."
 
 
@@ -29,6 +30,7 @@ def input_ui():
             "Image file (PNG, JPG, ...), dark-on-light or light-on-dark",
             type=["png", "jpg", "jpeg", "bmp", "gif", "webp"],
             key="draw_upload",
+            max_upload_size=MAX_UPLOAD_MB,
         )
         return upload
     width = st.slider(
@@ -89,9 +91,25 @@ def main() -> None:
         st.caption(
             f"Only a {runs[0].family.upper()} is in focus; pick runs in the sidebar to compare."
         )
-    for run in runs:  # load and warm up before the first stroke, so each stroke answers fast
-        saved_runs.predictor(saved_runs.runs_dir_key(), run.run_id)
-    drawing_area(runs)
+    runs = loadable(runs)
+    if runs:
+        drawing_area(runs)
+
+
+def loadable(runs: list) -> list:
+    """Load and warm up each model before the first stroke, so each stroke answers fast.
+
+    A model that fails to load gets its own error box; the others keep working.
+    """
+    ready = []
+    for run in runs:
+        try:
+            saved_runs.predictor(saved_runs.runs_dir_key(), run.run_id)
+        except EmnistError as error:
+            saved_runs.run_error(run, error)
+            continue
+        ready.append(run)
+    return ready
 
 
 @st.fragment

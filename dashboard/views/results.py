@@ -25,6 +25,7 @@ def pick_run_ui(runs: list):
         format_func=lambda rid: saved_runs.label(by_id[rid]),
         key="results_run",
     )
+    saved_runs.report_deleted("results", ids, showing=[chosen])
     return by_id[chosen]
 
 
@@ -187,6 +188,7 @@ def main() -> None:
     dataset = data_source.require_dataset()
     data_source.data_badge(dataset)
     runs = saved_runs.usable(saved_runs.list_runs())
+    saved_runs.report_deleted("results", [run.run_id for run in runs])
     if not runs:
         train_jobs.quick_offer_ui("results")
         return

@@ -67,10 +67,24 @@ def delete_ui(run) -> None:
         st.rerun()
 
 
+def broken_ui() -> None:
+    """Run folders that cannot be read, each with why, and a button that deletes it."""
+    registry = saved_runs.registry()
+    for name in registry.cleaned:
+        st.caption(f"Cleaned {name}, left by a killed save or delete.")
+    for broken in registry.broken():
+        st.error(f"Broken run {broken.run_id}: {broken.reason}")
+        if st.button(f"Delete broken run {broken.run_id}", key=f"runs_broken_{broken.run_id}"):
+            registry.delete(broken.run_id)
+            st.session_state["runs_message"] = f"Deleted broken run {broken.run_id}."
+            st.rerun()
+
+
 def main() -> None:
     st.title("Saved runs")
     if "runs_message" in st.session_state:
         st.success(st.session_state.pop("runs_message"))
+    broken_ui()
     runs = saved_runs.list_runs()
     if not runs:
         st.info("No saved runs yet. Train one on the Train page; it appears here when it finishes.")

@@ -23,7 +23,7 @@ def storage_ui() -> str:
         "Study storage",
         value=settings.study_storage(),
         key="tune_storage",
-        help="Where studies live: a SQLite file on this machine by default. A PostgreSQL URL "
+        help="Where studies live: a journal file on this machine by default. A PostgreSQL URL "
         "(postgresql://user:password@host/db) shared with other machines shows their trials too.",
     )
     return url.strip() or settings.study_storage()

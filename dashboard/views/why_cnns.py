@@ -174,12 +174,16 @@ def main() -> None:
         train_jobs.quick_offer_ui("why", missing)
         return
     mlp, cnn = pick_pair_ui(runs)
-    try:
-        robustness_ui(mlp, cnn, dataset)
-        efficiency_ui(mlp, cnn, runs)
-        representations_ui(mlp, cnn, dataset)
-    except EmnistError as error:
-        data_source.show_error(error)
+    # Each section alone: a model that fails to load costs its sections, not the page.
+    for section, args in (
+        (robustness_ui, (mlp, cnn, dataset)),
+        (efficiency_ui, (mlp, cnn, runs)),
+        (representations_ui, (mlp, cnn, dataset)),
+    ):
+        try:
+            section(*args)
+        except EmnistError as error:
+            data_source.show_error(error)
 
 
 main()

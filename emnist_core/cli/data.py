@@ -4,6 +4,8 @@ import argparse
 
 from emnist_core.data.metadata import SPLITS
 
+FORCE_HELP = "replace files of the same names that this command did not make"
+
 
 def register(subparsers) -> None:
     data = subparsers.add_parser("data", help="inspect, generate or download EMNIST data")
@@ -19,11 +21,13 @@ def register(subparsers) -> None:
     synth.add_argument("--per-class", type=int, default=100, help="train images per class")
     synth.add_argument("--test-per-class", type=int, default=20, help="test images per class")
     synth.add_argument("--seed", type=int, default=0)
+    synth.add_argument("--force", action="store_true", help=FORCE_HELP)
     synth.set_defaults(handler=synth_command)
 
     download = actions.add_parser("download", help="fetch the official NIST archive")
     download.add_argument("--data-dir", help="data folder (default: $EMNIST_DATA_DIR or the cache)")
     download.add_argument("--split", default="balanced", choices=SPLITS)
+    download.add_argument("--force", action="store_true", help=FORCE_HELP)
     download.set_defaults(handler=download_command)
 
 
@@ -47,7 +51,9 @@ def info_command(args: argparse.Namespace) -> int:
 def synth_command(args: argparse.Namespace) -> int:
     from emnist_core.data import write_synthetic
 
-    out = write_synthetic(args.out, args.per_class, args.test_per_class, args.seed)
+    out = write_synthetic(
+        args.out, args.per_class, args.test_per_class, args.seed, force=args.force
+    )
     print(
         f"wrote SYNTHETIC demo data ({args.per_class} train and {args.test_per_class} test "
         f"images per class, seed {args.seed}) to {out}; not real EMNIST handwriting."
@@ -56,8 +62,8 @@ def synth_command(args: argparse.Namespace) -> int:
 
 
 def download_command(args: argparse.Namespace) -> int:
-    from emnist_core.data import download
+    from emnist_core.data.download import download
 
-    folder = download(args.data_dir, args.split, progress=True)
+    folder = download(args.data_dir, args.split, progress=True, force=args.force)
     print(f"EMNIST {args.split} files are in {folder}")
     return 0

@@ -223,9 +223,11 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def _row(run) -> dict:
+    from emnist_core.training.leftovers import printable
+
     return {
         "run_id": run.run_id,
-        "name": run.name,
+        "name": printable(run.name),  # a name edited by hand could hold terminal escapes
         "status": run.status,
         "family": run.family,
         "preset": run.preset,
@@ -238,17 +240,33 @@ def _row(run) -> dict:
     }
 
 
+def _broken_row(broken) -> dict:
+    return {"run_id": broken.run_id, "status": "broken", "reason": broken.reason}
+
+
 def run_list(args: argparse.Namespace) -> int:
     from emnist_core.training.runs import RunRegistry
 
     registry = RunRegistry(args.runs_dir)
     rows = [_row(run) for run in registry.list()]
+    broken = [_broken_row(item) for item in registry.broken()]
     if args.json:
-        print(json.dumps(rows, indent=2))
+        print(json.dumps(rows + broken, indent=2))
         return 0
-    if not rows:
+    for name in registry.cleaned:
+        print(f"cleaned {name} (left by a killed save or delete)", file=sys.stderr)
+    if not rows and not broken:
         print(f"no runs in {registry.runs_dir}")
         return 0
+    _print_table(rows)
+    for row in broken:
+        print(f"{row['run_id']:28s} {'broken':8s} {row['reason']}")
+    if broken:
+        print("delete a broken run with: python -m emnist_core runs delete RUN_ID", file=sys.stderr)
+    return 0
+
+
+def _print_table(rows: list[dict]) -> None:
     print(
         f"{'run id':28s} {'status':8s} {'preset':8s} {'epochs':>6s} {'seconds':>8s} "
         f"{'test acc':>8s}  name"
@@ -261,16 +279,23 @@ def run_list(args: argparse.Namespace) -> int:
             f"{'-' if acc is None else f'{acc:.4f}':>8s}  {row['name']}"
             + ("  [synthetic data]" if row["synthetic"] else "")
         )
-    return 0
 
 
 def run_delete(args: argparse.Namespace) -> int:
+    from emnist_core.errors import RunError
     from emnist_core.training.runs import RunRegistry
 
     registry = RunRegistry(args.runs_dir)
-    run = registry.get(args.run_id)
+    try:
+        run = registry.get(args.run_id)
+        what = f"run {run.run_id} ({run.name}) in {run.run_dir}"
+    except RunError:
+        broken = {item.run_id: item for item in registry.broken()}
+        if args.run_id not in broken:
+            raise
+        what = f"broken run {args.run_id} in {broken[args.run_id].run_dir}"
     if not args.yes:
-        answer = input(f"delete run {run.run_id} ({run.name}) in {run.run_dir}? [y/N] ")
+        answer = input(f"delete {what}? [y/N] ")
         if answer.strip().lower() not in ("y", "yes"):
             print("not deleted")
             return 1

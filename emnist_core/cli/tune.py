@@ -19,7 +19,8 @@ SAMPLERS = ("tpe", "random")
 def register(subparsers) -> None:
     """Add `tune` to the top-level parser."""
     tune = subparsers.add_parser(
-        "tune", help="hyperparameter search with Optuna (SQLite by default, any database URL)"
+        "tune",
+        help="hyperparameter search with Optuna (a journal file by default, or a database URL)",
     )
     tune.add_argument("--model", required=True, choices=("mlp", "cnn"), help="model family")
     tune.add_argument("--space", help="search space file (.yaml/.json); default: built-in space")
@@ -34,7 +35,7 @@ def register(subparsers) -> None:
     tune.add_argument(
         "--storage",
         help="Optuna storage URL (default: $EMNIST_OPTUNA_STORAGE or "
-        "sqlite:///artifacts/optuna.db); postgresql://user:pw@host/db to share",
+        "journal:///artifacts/optuna.journal); postgresql://user:pw@host/db to share",
     )
     tune.add_argument("--data-dir", help="EMNIST folder (default: the lab's data folder)")
     tune.add_argument("--runs-dir", help="where trial runs are saved (default: artifacts/runs)")

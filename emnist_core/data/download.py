@@ -12,18 +12,24 @@ from collections.abc import Callable
 from pathlib import Path
 
 from emnist_core import settings
-from emnist_core.atomic import write_bytes
+from emnist_core.atomic import check_destination, write_bytes
 from emnist_core.data import idx
 from emnist_core.data.metadata import (
     ARCHIVE_NAME,
     ARCHIVE_SHA256,
+    ARCHIVE_SIZE,
     ARCHIVE_URLS,
     PARTS,
+    SYNTHETIC_MARKER,
     idx_name,
     idx_names,
     mapping_name,
 )
+from emnist_core.data.synthetic import refuse_to_replace
 from emnist_core.errors import DataError
+
+# The largest split (byclass) extracts to about 200 MB; balanced to about 40 MB.
+SPLIT_BYTES_BOUND = 200_000_000
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes total; 0 when unknown)
 CACHE_SUBDIR = ".download"  # the archive is kept here so other splits need no new download
@@ -97,13 +103,35 @@ def fetch_archive(
     raise DataError(_offline_message(urls, last_error, folder, split))
 
 
-def extract_split(archive_path: Path, folder: Path, split: str) -> list[Path]:
-    """Copy only the given split's five files out of the archive, verified and atomically."""
+def extract_split(archive_path: Path, folder: Path, split: str, force: bool = False) -> list[Path]:
+    """Copy only the given split's five files out of the archive, verified and atomically.
+
+    Every member is read and verified before the first is written; a file in the folder
+    that differs from the official one is replaced only with force.
+    """
+    payloads = _read_members(archive_path, split)
+    synthetic = (folder / SYNTHETIC_MARKER).is_file()
+    differing = [name for name, data in payloads.items() if _differs(folder / name, data)]
+    refuse_to_replace(folder, differing, made_here=False, force=force)
+    written = []
+    for name, payload in payloads.items():
+        write_bytes(folder / name, payload)
+        written.append(folder / name)
+    if synthetic and force:
+        (folder / SYNTHETIC_MARKER).unlink()  # the folder now holds real data for this split
+    return written
+
+
+def _differs(path: Path, payload: bytes) -> bool:
+    return path.exists() and (path.stat().st_size != len(payload) or path.read_bytes() != payload)
+
+
+def _read_members(archive_path: Path, split: str) -> dict[str, bytes]:
     try:
         archive = zipfile.ZipFile(archive_path)
     except zipfile.BadZipFile as exc:
         raise DataError(f"{archive_path} is not a valid zip archive ({exc}).") from None
-    written = []
+    payloads = {}
     with archive:
         members = {Path(n).name: n for n in archive.namelist()}
         for name in idx_names(split):
@@ -114,9 +142,8 @@ def extract_split(archive_path: Path, folder: Path, split: str) -> list[Path]:
             except zipfile.BadZipFile as exc:
                 raise DataError(f"{name} in {archive_path} is damaged ({exc}).") from None
             _verify_member(name, payload, split)
-            write_bytes(folder / name, payload)
-            written.append(folder / name)
-    return written
+            payloads[name] = payload
+    return payloads
 
 
 def _verify_member(name: str, payload: bytes, split: str) -> None:
@@ -137,14 +164,26 @@ def download(
     urls=ARCHIVE_URLS,
     sha256: str = ARCHIVE_SHA256,
     timeout: float = 15.0,
+    force: bool = False,
 ) -> Path:
     """Download the official archive if needed and extract one split into the data folder.
 
     Returns the data folder. Offline, fails fast with a DataError saying how to place
     the files by hand. `urls` and `sha256` exist so tests can serve a small archive.
+    Files the download did not make (a synthetic set, different files of the same
+    names) are replaced only with force; the folder is checked before downloading.
     """
     folder = settings.data_dir(data_dir)
-    folder.mkdir(parents=True, exist_ok=True)
+    check_download_target(folder, split, force)
     archive_path = fetch_archive(folder, urls, sha256, progress, timeout, split)
-    extract_split(archive_path, folder, split)
+    extract_split(archive_path, folder, split, force)
     return folder
+
+
+def check_download_target(folder: Path, split: str, force: bool) -> None:
+    """Before the first byte: the folder is writable, has room, and holds no synthetic set."""
+    cached = (folder / CACHE_SUBDIR / ARCHIVE_NAME).is_file()
+    need = SPLIT_BYTES_BOUND + (0 if cached else ARCHIVE_SIZE)
+    check_destination(folder, need, "data folder", 0 if cached else ARCHIVE_SIZE)
+    marker = (folder / SYNTHETIC_MARKER).is_file()
+    refuse_to_replace(folder, idx_names(split) if marker else [], made_here=False, force=force)

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
-from emnist_core.atomic import write_text
+from emnist_core.atomic import check_destination, write_text
 from emnist_core.data import idx
-from emnist_core.data.metadata import SYNTHETIC_MARKER, idx_name, mapping_name
-from emnist_core.errors import ConfigError
+from emnist_core.data.metadata import SYNTHETIC_MARKER, idx_name, idx_names, mapping_name
+from emnist_core.errors import ConfigError, DataError
 
 
 def write_synthetic(
@@ -20,11 +20,14 @@ def write_synthetic(
     test_per_class: int = 5,
     seed: int = 0,
     split: str = "balanced",
+    force: bool = False,
 ) -> Path:
     """Generate and write a small 47-class handwriting-like dataset; returns the folder.
 
     The same (per_class, test_per_class, seed) always produce the same bytes. A
     SYNTHETIC.txt marker beside the files makes `load` flag the data as synthetic.
+    Files of the same names that the marker does not vouch for (real EMNIST data) are
+    never replaced unless force is given.
     """
     from emnist_core.data.strokes import BALANCED_CLASSES, generate
 
@@ -33,7 +36,9 @@ def write_synthetic(
             f"per_class={per_class}, test_per_class={test_per_class}: both must be at least 1."
         )
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    names = idx_names(split)
+    check_destination(out, 784 * 47 * (per_class + test_per_class) + 10_000, "output folder")
+    refuse_to_replace(out, names, made_here=(out / SYNTHETIC_MARKER).is_file(), force=force)
     parts = {
         "train": generate(BALANCED_CLASSES, per_class, seed),
         "test": generate(BALANCED_CLASSES, test_per_class, seed + 1_000_003),
@@ -51,3 +56,18 @@ def write_synthetic(
         "Generated strokes, not real handwriting: never report accuracy on it as EMNIST.\n",
     )
     return out
+
+
+def refuse_to_replace(folder: Path, names: list[str], made_here: bool, force: bool) -> None:
+    """DataError before any write when folder holds files of these names a command did not make.
+
+    made_here says the files there were made by the same command (for `data synth`,
+    the SYNTHETIC marker); force replaces them anyway.
+    """
+    existing = [name for name in names if (folder / name).exists()]
+    if not existing or made_here or force:
+        return
+    raise DataError(
+        f"{folder} already holds {', '.join(existing)}, which this command did not make; "
+        "nothing was written. Choose an empty folder, or pass --force to replace them."
+    )

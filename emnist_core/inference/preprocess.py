@@ -8,6 +8,8 @@ the models should read the way they read EMNIST must go through the same steps; 
 Draw page and `python -m emnist_core predict` both call `preprocess_image`.
 """
 
+import math
+import warnings
 from pathlib import Path
 from typing import Literal
 
@@ -29,6 +31,14 @@ CROP_THRESHOLD = 0.1
 # nothing, since the result is 28x28 anyway.
 MAX_WORKING_SIDE = 512
 
+# Images are decoded to at most this side before any array is made: twice the working
+# side, so the later box shrink still averages over whole pixels.
+DECODE_SIDE = 2 * MAX_WORKING_SIDE
+# A 24-megapixel photo is read; beyond that the decoded image alone could pass 100 MB.
+MAX_IMAGE_PIXELS = 24_000_000
+STRIP_ROWS = 32  # output rows per strip when reducing a large image
+_SIZE_FIX = "Shrink it first: a character needs no more than about 1000x1000 pixels."
+
 Invert = Literal["auto"] | bool
 
 
@@ -37,19 +47,63 @@ class EmptyDrawingError(DataError):
 
 
 def read_image(source, name: str) -> Image.Image:
-    """Open an image from a path or a file object fully (so it is closed), or a DataError.
+    """Open an image from a path or a file object, bounded in size and memory, or a DataError.
 
-    The dashboard's upload and the CLI's file argument both come through here, so a
-    non-image gets the same message wherever it is given.
+    The pixel count is checked from the header before anything is decoded; a large
+    image is decoded reduced (JPEG draft, then an integer box reduction) so any accepted
+    image adds well under 200 MB to the process. Every Pillow error becomes a DataError
+    naming the file, so one bad image never stops the others.
     """
     try:
-        with Image.open(source) as image:
-            image.load()
-            return image.copy()
-    except (UnidentifiedImageError, OSError) as exc:
+        with warnings.catch_warnings():
+            # _check_pixels refuses far below Pillow's warning size, with a clearer message
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(source) as image:
+                _check_pixels(image.size, name)
+                return _decode_reduced(image)
+    except DataError:
+        raise
+    except Image.DecompressionBombError as exc:
+        raise DataError(f"{name} is far too large to read safely ({exc}). {_SIZE_FIX}") from None
+    except Exception as exc:  # noqa: BLE001 - Pillow plugins raise many types for bad files
+        # Pillow's text may hold repr(source), e.g. Streamlit's internal upload object
+        detail = "unknown format" if isinstance(exc, UnidentifiedImageError) else str(exc)
         raise DataError(
-            f"{name} is not an image Pillow can read ({exc}); use a PNG, JPEG, BMP or GIF file"
+            f"{name} is not an image Pillow can read ({type(exc).__name__}: "
+            f"{detail.replace(repr(source), name)}); use a PNG, JPEG, BMP or GIF file"
         ) from None
+
+
+def _check_pixels(size: tuple[int, int], name: str) -> None:
+    width, height = size
+    if width * height > MAX_IMAGE_PIXELS:
+        raise DataError(
+            f"{name} is {width}x{height} pixels ({width * height / 1e6:.0f} megapixels); "
+            f"images of up to {MAX_IMAGE_PIXELS / 1e6:.0f} megapixels are read. {_SIZE_FIX}"
+        )
+
+
+def _decode_reduced(image: Image.Image) -> Image.Image:
+    """The image decoded at most DECODE_SIDE on its long side, in 'L' or 'RGBA'.
+
+    Converting or reducing a whole RGBA image makes full-size copies (Pillow premultiplies
+    alpha first), so a large image is converted and reduced one strip of rows at a time:
+    beyond the decoded image itself, only a strip and the small result are held.
+    """
+    image.draft(None, (DECODE_SIDE, DECODE_SIDE))  # JPEG decodes at 1/2..1/8 scale; others no-op
+    image.load()
+    has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+    wanted = "RGBA" if has_alpha else "L"
+    factor = math.ceil(max(image.size) / DECODE_SIDE)
+    if factor == 1:
+        return image.convert(wanted) if image.mode != wanted else image.copy()
+    width, height = image.size
+    out = Image.new(wanted, (math.ceil(width / factor), math.ceil(height / factor)))
+    step = factor * STRIP_ROWS
+    for top in range(0, height, step):
+        strip = image.crop((0, top, width, min(top + step, height)))
+        out.paste(strip.convert(wanted).reduce(factor), (0, top // factor))
+    return out
 
 
 def load_image_file(path: str | Path) -> Image.Image:

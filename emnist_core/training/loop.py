@@ -15,6 +15,8 @@ from typing import Any
 import keras
 import numpy as np
 
+from emnist_core import settings
+from emnist_core.atomic import check_destination
 from emnist_core.data import Dataset, Split, train_val_split
 from emnist_core.errors import ConfigError
 from emnist_core.models.build import build_model, current_learning_rate, finished_model
@@ -152,6 +154,7 @@ def train(
     steps = math.ceil(len(fit_split) / config.batch_size)
     prior = fit_split.class_counts(dataset.num_classes) / len(fit_split)
     model = build_model(config, dataset.num_classes, steps_per_epoch=steps, class_prior=prior)
+    _check_runs_folder(runs_dir, model)
     reporter = _ProgressAndStop(progress, stop_event, config.epochs, steps)
     started, cpu_started = time.perf_counter(), time.process_time()
     fit_history = model.fit(
@@ -193,6 +196,18 @@ def train(
     )
     return save_run(
         runs_dir, run_id, model=model, config=config, history=history, metrics=metrics, info=info
+    )
+
+
+def _check_runs_folder(runs_dir: Path | str | None, model: keras.Model) -> None:
+    """Before epoch 1: the runs folder is a writable folder with room for this run.
+
+    model.keras holds the float32 weights and the optimizer's state (Adam keeps two
+    slots per weight), so about three copies; the JSON files are well under a megabyte.
+    """
+    model_bytes = int(model.count_params()) * 4 * 3
+    check_destination(
+        settings.runs_dir(runs_dir), model_bytes + 1_000_000, "runs folder", model_bytes
     )
 
 

@@ -2,7 +2,7 @@
 
 A run is built in a hidden `.tmp-<id>` folder and renamed into place only when every
 file is written, so a crash or kill never leaves a folder that looks complete; the
-registry skips (and never deletes) anything half-written or broken.
+registry lists broken folders apart (see leftovers.py) and tidies what kills left.
 """
 
 import datetime as dt
@@ -19,6 +19,12 @@ from emnist_core import settings
 from emnist_core.atomic import write_json
 from emnist_core.errors import EmnistError, RunError
 from emnist_core.models.config import TrainingConfig, config_from_dict
+from emnist_core.training.leftovers import (
+    BrokenRun,
+    check_display_name,
+    clean_leftovers,
+    remove_tree,
+)
 
 RUN_FILES = ("run.json", "config.json", "history.json", "metrics.json", "model.keras")
 STATUSES = ("complete", "stopped")
@@ -123,8 +129,14 @@ class Run:
         import keras
 
         try:
-            return keras.saving.load_model(self.model_path)
+            return keras.saving.load_model(self.model_path, safe_mode=True)
         except Exception as exc:  # Keras raises many types for a damaged zip
+            if "safe_mode" in str(exc):  # a Lambda layer: Python code that would run on load
+                raise RunError(
+                    f"refused to load {self.model_path}: it holds a Lambda layer (Python code), "
+                    "which Keras safe mode does not run. The lab never saves one; delete the "
+                    f"run (python -m emnist_core runs delete {self.run_id})."
+                ) from None
             raise RunError(
                 f"cannot load {self.model_path}: {type(exc).__name__}: {exc}. The model file is "
                 f"missing or corrupt; delete the run (python -m emnist_core runs delete "
@@ -187,12 +199,40 @@ def save_run(
     metrics: dict,
     info: dict,
 ) -> Run:
-    """Write every file into `.tmp-<id>`, then rename the folder into place in one step."""
+    """Write every file into `.tmp-<id>`, then rename the folder into place in one step.
+
+    If the runs folder fails while saving (full disk, gone, read-only), the run is
+    written to the recovery folder instead and the RunError names it, so the trained
+    model is never lost with the error.
+    """
     root = settings.runs_dir(runs_dir)
+    files = {"model": model, "config": config, "history": history, "metrics": metrics}
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        if (root / run_id).exists():
+            raise RunError(f"a run folder {root / run_id} already exists; choose another run id.")
+        return load_run(_write_run(root, run_id, info=info, **files))
+    except (OSError, RunError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        rescue = settings.recovery_dir()
+        try:
+            kept = _write_run(rescue, run_id, info=info, **files)
+        except OSError as again:
+            raise RunError(
+                f"could not save run {run_id} in {root} ({reason}), nor in the recovery folder "
+                f"{rescue} ({again.strerror}); the trained model is lost. Free disk space "
+                "and check both folders before training again."
+            ) from None
+        raise RunError(
+            f"could not save run {run_id} in {root} ({reason}). The finished run is kept in "
+            f"{kept}; fix the runs folder, then move it there: mv {kept} {root}/"
+        ) from None
+
+
+def _write_run(root: Path, run_id: str, *, model, config, history, metrics, info) -> Path:
+    """The run written into root/.tmp-<id>, renamed to root/<id> when whole; returns that."""
     root.mkdir(parents=True, exist_ok=True)
     tmp, final = root / f".tmp-{run_id}", root / run_id
-    if final.exists():
-        raise RunError(f"a run folder {final} already exists; choose another run id.")
     try:
         tmp.mkdir()
         write_json(tmp / "config.json", config.to_dict())
@@ -204,7 +244,7 @@ def save_run(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return load_run(final)
+    return final
 
 
 def _versions() -> dict[str, str]:
@@ -282,6 +322,8 @@ class RunRegistry:
 
     def __init__(self, runs_dir: Path | str | None = None):
         self.runs_dir = settings.runs_dir(runs_dir)
+        # Opening tidies what killed saves and deletes left; `runs list` reports it.
+        self.cleaned = clean_leftovers(self.runs_dir)
 
     def list(self) -> list[Run]:
         """Finished runs, newest first; hidden, half-written or broken folders are skipped."""
@@ -297,6 +339,20 @@ class RunRegistry:
                 continue
         return sorted(runs, key=lambda run: (run.info.get("created", ""), run.run_id), reverse=True)
 
+    def broken(self) -> "list[BrokenRun]":  # quoted: the list method shadows the type here
+        """Run folders that cannot be read, each with the reason; `delete` removes them."""
+        if not self.runs_dir.is_dir():
+            return []
+        found = []
+        for run_dir in sorted(self.runs_dir.iterdir()):
+            if run_dir.name.startswith(".") or not run_dir.is_dir():
+                continue
+            try:
+                load_run(run_dir)
+            except RunError as error:
+                found.append(BrokenRun(run_dir.name, run_dir, str(error)))
+        return found
+
     def _dir(self, run_id: str) -> Path:
         if not run_id or "/" in run_id or "\\" in run_id or run_id.startswith("."):
             raise RunError(f"{run_id!r} is not a run id; list runs with {LIST_COMMAND}.")
@@ -307,19 +363,21 @@ class RunRegistry:
         return load_run(self._dir(run_id))
 
     def delete(self, run_id: str) -> None:
-        """Remove a run: first hide it with a rename (atomic), then delete the files."""
+        """Remove a run, broken or not: hide it with a rename (atomic), then delete the files.
+
+        A symlinked run loses only its link; the folder it points to is left alone.
+        """
         run_dir = self._dir(run_id)
         if not run_dir.is_dir():
             raise RunError(f"no run folder at {run_dir}; nothing to delete.")
         doomed = self.runs_dir / f".deleting-{run_id}-{secrets.token_hex(2)}"
         os.rename(run_dir, doomed)
-        shutil.rmtree(doomed, ignore_errors=True)
+        remove_tree(doomed)
 
     def rename(self, run_id: str, new_name: str) -> Run:
         """Give a run a display name (run.json is rewritten atomically; the id never changes)."""
-        if not new_name or not new_name.strip():
-            raise RunError("a run's new name must not be empty.")
+        new_name = check_display_name(new_name)
         run = self.get(run_id)
-        info = dict(run.info, name=new_name.strip())
+        info = dict(run.info, name=new_name)
         write_json(run.run_dir / "run.json", info)
         return load_run(run.run_dir)

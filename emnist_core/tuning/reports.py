@@ -5,13 +5,14 @@ show up as soon as they share it. Figures are Optuna's own plotly figures.
 """
 
 import datetime as dt
+import json
 import re
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from emnist_core.atomic import write_json
+from emnist_core.atomic import check_destination, write_json
 from emnist_core.errors import ConfigError
 from emnist_core.models.config import TrainingConfig, config_from_dict
 from emnist_core.tuning.storage import StudyError, fail_stale_trials, open_storage
@@ -175,11 +176,20 @@ def save_preset(
     presets_dir: Path | str,
     *,
     source: dict[str, Any] | None = None,
+    force: bool = False,
 ) -> Path:
-    """Save a config as <presets_dir>/<family>-<name>.json with where it came from (atomic)."""
-    folder = Path(presets_dir)
-    folder.mkdir(parents=True, exist_ok=True)
+    """Save a config as <presets_dir>/<family>-<name>.json with where it came from (atomic).
+
+    A file of that name that is not a preset (saved by this function) is never replaced
+    unless force is given; the folder is checked before anything is written.
+    """
+    folder = check_destination(Path(presets_dir), 100_000, "presets folder")
     path = folder / f"{config.family}-{_slug(name)}.json"
+    if path.exists() and not force and not _is_preset(path):
+        raise StudyError(
+            f"{path} exists and is not a preset saved by the lab; nothing was written. "
+            "Choose another name, or pass force=True to replace it."
+        )
     write_json(
         path,
         {
@@ -191,3 +201,12 @@ def save_preset(
         },
     )
     return path
+
+
+def _is_preset(path: Path) -> bool:
+    """Whether path holds a preset save_preset wrote (so replacing it loses nothing foreign)."""
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(saved, dict) and {"name", "family", "config", "saved"} <= saved.keys()

@@ -1,8 +1,11 @@
-"""Where studies live: the default SQLite file, any Optuna database URL, and clear errors.
+"""Where studies live: a journal file on one machine, a database URL for many, clear errors.
 
-Opening a storage connects at once, so an unreachable or misspelt database is reported
-before any data is loaded or any model trains. The heartbeat lets every worker notice
-a trial whose worker was killed and mark it failed, so the study stays usable.
+Optuna's SQLite storage is not safe for workers writing at once, so the default is
+Optuna's JournalStorage on a file (journal:///path, safe for several processes on one
+machine); PostgreSQL serves workers on several machines, and a SQLite URL a user gives
+still works. Opening a storage connects at once, so an unreachable or misspelt database
+is reported before any data is loaded or any model trains. On a database, the heartbeat
+lets every worker notice a trial whose worker was killed, mark it failed and retry it.
 """
 
 import random
@@ -11,8 +14,10 @@ import warnings
 from pathlib import Path
 
 from emnist_core import settings
+from emnist_core.atomic import check_destination
 from emnist_core.errors import EmnistError
 
+JOURNAL_PREFIX = "journal:///"  # journal:///artifacts/optuna.journal, as sqlite:/// URLs
 CONNECT_TIMEOUT_SECONDS = 5  # an unreachable PostgreSQL server fails fast instead of hanging
 
 
@@ -87,6 +92,11 @@ def _rdb_storage(url: str, heartbeat_seconds: int, attempts: int = 4):
                     engine_kwargs=_engine_kwargs(url),
                     heartbeat_interval=heartbeat_seconds,
                     grace_period=3 * heartbeat_seconds,
+                    # a killed worker's trial is run again once (RetryFailedTrialCallback's
+                    # new name in Optuna 5)
+                    heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback(
+                        max_retry=1
+                    ),
                 )
         except Exception as error:
             if attempt == attempts - 1 or not _is_creation_race(error):
@@ -94,9 +104,28 @@ def _rdb_storage(url: str, heartbeat_seconds: int, attempts: int = 4):
             time.sleep(0.5 + random.random())  # the other worker finishes creating; then join
 
 
+def _journal_storage(given: str):
+    """JournalStorage on the file of a journal:///path URL, its folder checked first."""
+    import optuna
+    from optuna.storages.journal import JournalFileBackend
+
+    path = Path(given.removeprefix(JOURNAL_PREFIX)).expanduser()
+    check_destination(path.parent, 10_000_000, "study storage folder")
+
+    class NamedJournalStorage(optuna.storages.JournalStorage):
+        url = given  # what storage_url_of reports and tag_run records
+
+    try:
+        return NamedJournalStorage(JournalFileBackend(str(path)))
+    except (OSError, ValueError) as error:
+        raise StudyError(f"cannot open the study journal {path}: {error}.") from None
+
+
 def open_storage(url: str | None = None, heartbeat_seconds: int = 20):
-    """An Optuna RDBStorage for url (default: settings.study_storage), connected and checked."""
+    """The Optuna storage for url (default: settings.study_storage), opened and checked."""
     given = settings.study_storage(url)
+    if given.startswith(JOURNAL_PREFIX):
+        return _journal_storage(given)
     url, shown = with_driver(given), redact(given)
     _prepare_sqlite(url)
     try:

@@ -2,7 +2,7 @@
 
 Trials are selected on validation accuracy only; the test split is read by train()'s
 evaluation and reported for the best trial, never used to choose. A study lives in an
-Optuna storage: a SQLite file under artifacts/ by default, or any database URL Optuna
+Optuna storage: a journal file under artifacts/ by default, or any database URL Optuna
 accepts (PostgreSQL lets workers on several machines join one study by running the same
 command). The trial budget is the study's total, shared by every worker.
 """

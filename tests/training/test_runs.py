@@ -91,13 +91,17 @@ def test_missing_run_error_names_folder_and_fix(tmp_path):
     assert RunRegistry(tmp_path / "absent").list() == []
 
 
-def test_crash_while_saving_leaves_nothing_listed(runs_dir, saved_run):
+def test_crash_while_saving_leaves_nothing_listed(
+    runs_dir, saved_run, monkeypatch, tmp_path_factory
+):
+    monkeypatch.setenv("EMNIST_RECOVERY_DIR", str(tmp_path_factory.mktemp("recovery")))
+
     class ExplodingModel:
         def save(self, path):
             Path(path).write_bytes(b"half a model")
             raise OSError("disk full")
 
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(RunError, match="disk full.*recovery folder.*lost"):
         save_run(
             runs_dir,
             "crashy",
