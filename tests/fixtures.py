@@ -144,3 +144,13 @@ def open_page(name: str):
 
 def texts(elements) -> list[str]:
     return [str(element.value) for element in elements]
+
+
+def tiny_job(name: str = "tiny", epochs: int = 1, **overrides):
+    """A one-model job spec: a 16-unit MLP, a few batches per epoch on the synthetic set."""
+    from emnist_core.jobs.tasks import JobSpec, ModelSpec
+    from emnist_core.models.config import MLPConfig
+
+    config = MLPConfig(hidden_units=(16,), epochs=epochs, batch_size=64)
+    values = {**config.to_dict(), **overrides}
+    return JobSpec((ModelSpec(values, name, None),), name, command="tests")

@@ -210,7 +210,7 @@ class JobClient:
             result = future.result()
             runs = [land_run(self.runs_dir, run["run_id"], run["tar"]) for run in result["runs"]]
             status = STOPPED if result["stopped"] else FINISHED
-            self.store.update(job_id, host=result["host"])
+            self.store.update(job_id, host=result["host"], started=result["started"])
             self._end(job_id, status, None, [run.run_id for run in runs])
         elif future.status == "cancelled":
             self._end(job_id, STOPPED, None, [])

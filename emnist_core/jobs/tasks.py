@@ -128,8 +128,8 @@ def train_job(job_id: str, spec: JobSpec, ref: DataRef, arrays: Dataset | None) 
     from distributed import Event, Queue, Variable, get_worker
 
     names, host = Names(job_id), socket.gethostname()
-    worker = get_worker().address
-    Variable(names.state).set({"host": host, "worker": worker, "started": time.time()})
+    worker, started = get_worker().address, time.time()
+    Variable(names.state).set({"host": host, "worker": worker, "started": started})
     queue = Queue(names.progress)
     queue.put({"kind": "start", "host": host, "worker": worker})
     dataset = arrays if arrays is not None else require_local(ref)
@@ -142,4 +142,10 @@ def train_job(job_id: str, spec: JobSpec, ref: DataRef, arrays: Dataset | None) 
         runs = _train_models(spec, dataset, queue, stop, host)
     finally:
         done.set()
-    return {"host": host, "worker": worker, "runs": runs, "stopped": stop.is_set()}
+    return {
+        "host": host,
+        "worker": worker,
+        "started": started,
+        "runs": runs,
+        "stopped": stop.is_set(),
+    }
