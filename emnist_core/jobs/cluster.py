@@ -6,6 +6,7 @@ Client connects to the address. The holder is a plain object, not the Client, be
 Client is awaitable and st.cache_resource refuses awaitables.
 """
 
+import atexit
 import json
 import os
 import shutil
@@ -43,6 +44,7 @@ class ClusterHandle:
     embedded: bool
     processes: list[subprocess.Popen] = field(default_factory=list)
     workdir: Path | None = None
+    closed: bool = False
 
     def slots(self) -> int:
         """Training slots the cluster's workers offer now (the sum of their train resources)."""
@@ -54,6 +56,9 @@ class ClusterHandle:
 
     def close(self) -> None:
         """Close the Client; end the subprocesses this process started (gently, then firmly)."""
+        if self.closed:
+            return
+        self.closed = True
         try:
             self.client.close(timeout=5)
         except Exception:  # noqa: BLE001 - closing must go on to the subprocesses
@@ -199,6 +204,7 @@ def start_embedded(slots: int | None = None) -> ClusterHandle:
         client = Client(address, timeout=START_TIMEOUT, set_as_default=False)
         handle = ClusterHandle(client, address, True, processes, workdir)
         client.wait_for_workers(slots, timeout=START_TIMEOUT)
+        atexit.register(handle.close)  # PDEATHSIG is the backstop when exit is not clean
         return handle
     except BaseException:
         if handle is not None:
