@@ -17,7 +17,9 @@ from emnist_core.models.presets import PRESET_NAMES
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--scheduler", help="tcp://HOST:PORT of a dask scheduler (EMNIST_SCHEDULER)")
+    parser.add_argument(
+        "--scheduler", help="tcp://HOST:PORT of a dask scheduler (EMNIST_SCHEDULER)"
+    )
     parser.add_argument("--runs-dir", help="the registry runs land in (default: artifacts/runs)")
 
 
@@ -97,7 +99,9 @@ def _follow(jobs, job_id: str) -> int:
     if record.status == "failed":
         print(f"job {job_id} failed: {record.error}", file=sys.stderr)
         return 1
-    print(f"job {job_id} {record.status}; runs landed in {jobs.runs_dir}: {', '.join(record.run_ids)}")
+    print(
+        f"job {job_id} {record.status}; runs landed in {jobs.runs_dir}: {', '.join(record.run_ids)}"
+    )
     return 0
 
 
@@ -119,8 +123,10 @@ def run_submit(args: argparse.Namespace) -> int:
         if not jobs.cluster.embedded and not args.wait:
             return 0
         if jobs.cluster.embedded and not args.wait:
-            print("no scheduler set: the private cluster ends with this command, so it waits",
-                  file=sys.stderr)
+            print(
+                "no scheduler set: the private cluster ends with this command, so it waits",
+                file=sys.stderr,
+            )
         return _follow(jobs, record.job_id)
     finally:
         jobs.cluster.close()
@@ -166,7 +172,10 @@ def _report_stored(args: argparse.Namespace) -> int:
 
     record = JobStore(args.runs_dir).get(args.job_id)
     if record is None:
-        print(f"error: no job {args.job_id!r}; list jobs with `emnist-lab jobs list`.", file=sys.stderr)
+        print(
+            f"error: no job {args.job_id!r}; list jobs with `emnist-lab jobs list`.",
+            file=sys.stderr,
+        )
         return 2
     print(f"job {record.job_id} {record.status} {record.error or ''} {' '.join(record.run_ids)}")
     return 1 if record.status == "failed" else 0
@@ -175,8 +184,10 @@ def _report_stored(args: argparse.Namespace) -> int:
 def run_stop(args: argparse.Namespace) -> int:
     jobs = _client(args, need_cluster=False)
     if jobs is None:
-        print("error: no scheduler set (--scheduler or EMNIST_SCHEDULER): nothing to stop.",
-              file=sys.stderr)
+        print(
+            "error: no scheduler set (--scheduler or EMNIST_SCHEDULER): nothing to stop.",
+            file=sys.stderr,
+        )
         return 2
     try:
         jobs.refresh()

@@ -199,7 +199,9 @@ class JobClient:
             elif self.store.get(job_id).status == QUEUED:
                 note = self.started(job_id)
                 if note is not None:
-                    self.store.update(job_id, status=RUNNING, host=note["host"], started=note["started"])
+                    self.store.update(
+                        job_id, status=RUNNING, host=note["host"], started=note["started"]
+                    )
         self._mark_lost(published)
         return self.store.all()
 

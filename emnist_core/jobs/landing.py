@@ -17,7 +17,7 @@ from emnist_core.training.runs import Run, load_run
 
 
 def land_run(runs_dir: Path | str | None, run_id: str, payload: bytes) -> Run:
-    """The run, committed under runs_dir/run_id (or the one already there: landing is idempotent)."""
+    """The run committed under runs_dir/run_id (or the one already there: landing is idempotent)."""
     root = settings.runs_dir(runs_dir)
     final = root / run_id
     if final.exists():

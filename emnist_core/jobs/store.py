@@ -79,7 +79,10 @@ class JobStore:
             raise ValueError(f"unknown job fields {sorted(unknown)}")
         assignments = ", ".join(f"{name} = :{name}" for name in changes)
         with closing(self._connect()) as db, db:
-            db.execute(f"UPDATE jobs SET {assignments} WHERE job_id = :job_id", {**changes, "job_id": job_id})
+            db.execute(
+                f"UPDATE jobs SET {assignments} WHERE job_id = :job_id",
+                {**changes, "job_id": job_id},
+            )
 
     def get(self, job_id: str) -> JobRecord | None:
         with closing(self._connect()) as db:

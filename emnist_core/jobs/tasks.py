@@ -73,18 +73,24 @@ def pack_run(run_dir: Path) -> bytes:
 
 
 class _QueueReporter:
-    """Training's progress callback: every epoch event, per-batch events at most every 0.25 s."""
+    """Training's progress callback: every epoch event, per-batch events at most every 0.25 s,
+    and the batch during which the Stop arrived (training ends after it)."""
 
-    def __init__(self, queue, model: str, host: str):
-        self.queue, self.model, self.host, self.last = queue, model, host, 0.0
+    def __init__(self, queue, model: str, host: str, stop: threading.Event):
+        self.queue, self.model, self.host, self.stop = queue, model, host, stop
+        self.last, self.stop_noted = 0.0, False
 
     def __call__(self, progress) -> None:
         now = time.monotonic()
+        event = {**progress.to_dict(), "model": self.model, "host": self.host}
+        if self.stop.is_set() and not self.stop_noted:
+            self.stop_noted = True
+            self.queue.put({**event, "kind": "stop_seen", "event": "stop_seen"})
         last_step = progress.step == progress.steps_per_epoch
         if progress.event == "batch" and not last_step and now - self.last < BATCH_EVERY:
             return
         self.last = now
-        self.queue.put({**progress.to_dict(), "model": self.model, "host": self.host})
+        self.queue.put(event)
 
 
 def _bridge_stop(dask_event, local: threading.Event, done: threading.Event) -> None:
@@ -111,7 +117,7 @@ def _train_models(spec: JobSpec, dataset: Dataset, queue, stop: threading.Event,
             run = train(
                 config_from_dict(model.config),
                 dataset,
-                progress=_QueueReporter(queue, model.name, host),
+                progress=_QueueReporter(queue, model.name, host, stop),
                 stop_event=stop,
                 runs_dir=tmp,
                 val_fraction=spec.val_fraction,
@@ -119,7 +125,8 @@ def _train_models(spec: JobSpec, dataset: Dataset, queue, stop: threading.Event,
                 command=spec.command,
                 preset=model.preset,
             )
-            results.append({"run_id": run.run_id, "status": run.status, "tar": pack_run(run.run_dir)})
+            tar = pack_run(run.run_dir)
+            results.append({"run_id": run.run_id, "status": run.status, "tar": tar})
     return results
 
 

@@ -23,7 +23,7 @@ _ENDINGS = {"finished": FINISHED, "stopped": STOPPED, "failed": FAILED}
 
 @dataclass(eq=False)
 class RemoteJob(Job):
-    """A Job whose work runs on the cluster: Stop goes to the worker, state comes from the tracker."""
+    """A Job whose work runs on the cluster: Stop goes to the worker, the tracker updates it."""
 
     job_id: str = ""
     owner: str = ""

@@ -1,4 +1,4 @@
-"""Fixtures for the job tests: one private Dask cluster on 127.0.0.1 per module, a client per test."""
+"""Job test fixtures: one private Dask cluster on 127.0.0.1 per module, a client per test."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""The fair queue: rounds across owners, per-owner limits, and the order slots go in on a cluster."""
+"""The fair queue: rounds across owners, per-owner limits, the order slots go in on a cluster."""
 
 import pytest
 
