@@ -138,20 +138,28 @@ class JobClient:
             job_id, owner, spec.label, QUEUED, submitted, round_, self.scheduler_label
         )
         self.store.add(record)
+        try:
+            self._submit(record, spec, ref, dataset)
+        except Exception as error:
+            self.store.update(job_id, status=FAILED, error=failure_message(error))
+            raise
+        return record
+
+    def _submit(self, record: JobRecord, spec: JobSpec, ref: DataRef, dataset: Dataset) -> None:
+        """The task at the record's priority, published with the record under the job's name."""
         future = self.client.submit(
             train_job,
-            job_id,
+            record.job_id,
             spec,
             ref,
             self._arrays(ref, dataset),
-            key=Names(job_id).key,
+            key=Names(record.job_id).key,
             resources={TRAIN_RESOURCE: 1},
-            priority=fair.priority(round_),
+            priority=fair.priority(record.round),
             pure=False,
         )
         meta = {**asdict(record), "registry": self.registry}
-        self.client.publish_dataset(**{Names(job_id).key: {"meta": meta, "future": future}})
-        return record
+        self.client.publish_dataset(**{Names(record.job_id).key: {"meta": meta, "future": future}})
 
     # --- watch, stop ------------------------------------------------------------------
 
