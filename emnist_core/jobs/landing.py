@@ -31,7 +31,11 @@ def land_run(runs_dir: Path | str | None, run_id: str, payload: bytes) -> Run:
                 raise RunError(f"the run sent back for {run_id} holds other folders; not saved.")
             archive.extractall(landing, filter="data")
         load_run(landing / run_id)  # complete and readable before it becomes visible
-        os.rename(landing / run_id, final)
+        try:
+            os.rename(landing / run_id, final)
+        except OSError:
+            if not final.is_dir():
+                raise  # another client of the registry landed it meanwhile: keep theirs
     finally:
         shutil.rmtree(landing, ignore_errors=True)
     return load_run(final)
