@@ -193,9 +193,9 @@ class JobClient:
 
     # --- collect ----------------------------------------------------------------------
 
-    def refresh(self) -> list[JobRecord]:
+    def refresh(self, published: dict | None = None) -> list[JobRecord]:
         """Collect finished jobs of this registry, note started ones; the records, newest first."""
-        published = self.published()
+        published = self.published() if published is None else published
         for job_id, entry in published.items():
             meta = entry["meta"]
             if meta.get("registry") != self.registry:

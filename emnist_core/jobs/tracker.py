@@ -99,8 +99,9 @@ class JobTracker:
                 if event.get("kind") == "start":
                     job.host = event.get("host")
                 job.report(event)
-        active = self.client.active()
-        for record in self.client.refresh():
+        published = self.client.published()
+        active = self.client.active(published)
+        for record in self.client.refresh(published):
             job = self.jobs.get(record.job_id)
             if job is None or not job.running:
                 continue
