@@ -40,6 +40,16 @@ def new_job_id() -> str:
     return f"{time.strftime('%Y%m%d-%H%M%S', time.gmtime())}-{secrets.token_hex(3)}"
 
 
+def _reachable(address: str) -> bool:
+    """Whether something listens at tcp://HOST:PORT (a private cluster of another process)."""
+    host, _, port = address.removeprefix("tcp://").rpartition(":")
+    try:
+        socket.create_connection((host, int(port)), timeout=1).close()
+    except (OSError, ValueError):
+        return False
+    return True
+
+
 def failure_message(error: BaseException) -> str:
     """A job's error as one line a student can act on."""
     name = type(error).__name__
@@ -137,12 +147,13 @@ class JobClient:
         record = JobRecord(
             job_id, owner, spec.label, QUEUED, submitted, round_, self.scheduler_label
         )
-        self.store.add(record)
         try:
             self._submit(record, spec, ref, dataset)
         except Exception as error:
-            self.store.update(job_id, status=FAILED, error=failure_message(error))
+            record.status, record.error = FAILED, failure_message(error)
+            self.store.add(record)
             raise
+        self.store.add(record)  # after publishing: a live record is always on the cluster
         return record
 
     def _submit(self, record: JobRecord, spec: JobSpec, ref: DataRef, dataset: Dataset) -> None:
@@ -240,11 +251,9 @@ class JobClient:
     def _mark_lost(self, published: dict) -> None:
         """Live records of this cluster (or of a private cluster now gone) it no longer holds."""
         for record in self.store.live():
-            if record.job_id in published:
+            if record.job_id in published or not self._gone(record):
                 continue
-            if record.scheduler == self.scheduler_label or (record.scheduler or "").startswith(
-                "embedded:"
-            ):
+            if self.store.get(record.job_id).live:  # not collected by another client meanwhile
                 self._end(
                     record.job_id,
                     FAILED,
@@ -252,6 +261,13 @@ class JobClient:
                     "its private cluster ended); submit it again.",
                     [],
                 )
+
+    def _gone(self, record: JobRecord) -> bool:
+        """Whether the cluster that ran a job no longer has it (or no longer exists)."""
+        scheduler = record.scheduler or ""
+        if scheduler == self.scheduler_label:
+            return Names(record.job_id).key not in self.client.list_datasets()
+        return scheduler.startswith("embedded:") and not _reachable(scheduler.split(":", 1)[1])
 
     def wait(
         self,

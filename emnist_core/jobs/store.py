@@ -62,12 +62,13 @@ class JobStore:
         return connection
 
     def add(self, record: JobRecord) -> None:
+        """Insert a record; one already there (added by another client) is kept."""
         row = asdict(record)
         row["run_ids"] = json.dumps(record.run_ids)
         names = ", ".join(row)
         marks = ", ".join(f":{name}" for name in row)
         with closing(self._connect()) as db, db:
-            db.execute(f"INSERT INTO jobs ({names}) VALUES ({marks})", row)
+            db.execute(f"INSERT OR IGNORE INTO jobs ({names}) VALUES ({marks})", row)
 
     def update(self, job_id: str, **changes) -> None:
         """Change some fields of one job (run_ids as a list)."""
