@@ -44,7 +44,9 @@ SETTINGS: dict[str, Setting] = {
         "sqlite:///./artifacts/optuna.db",
         "Optuna storage URL of tuning studies",
     ),
-    "max_jobs": Setting("EMNIST_MAX_JOBS", "1", "training jobs the dashboard runs at once"),
+    "max_jobs": Setting(
+        "EMNIST_MAX_JOBS", "1", "in-server jobs (tuning studies) the dashboard runs at once"
+    ),
     "scheduler": Setting(
         "EMNIST_SCHEDULER",
         "(none: a private cluster on 127.0.0.1)",
