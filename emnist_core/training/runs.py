@@ -109,8 +109,12 @@ def save_run(
     history: dict,
     metrics: dict,
     info: dict,
+    results=None,
 ) -> Run:
-    """Write every file into `.tmp-<id>`, then rename the folder into place in one step."""
+    """Write every file into `.tmp-<id>`, then rename the folder into place in one step.
+
+    results : optional RunResults (emnist_core.evaluation.run_results), saved as results.npz.
+    """
     root = settings.runs_dir(runs_dir)
     root.mkdir(parents=True, exist_ok=True)
     tmp, final = root / f".tmp-{run_id}", root / run_id
@@ -122,6 +126,10 @@ def save_run(
         write_json(tmp / "history.json", history)
         write_json(tmp / "metrics.json", metrics)
         model.save(tmp / "model.keras")
+        if results is not None:
+            from emnist_core.evaluation.run_results import RESULTS_FILE, save_results
+
+            save_results(tmp / RESULTS_FILE, results)
         write_json(tmp / "run.json", info)  # last: its presence marks a finished write
         os.rename(tmp, final)
     except BaseException:
