@@ -58,15 +58,15 @@ def _checked(y_true: np.ndarray, probabilities: np.ndarray) -> tuple[np.ndarray,
     return y_true, probabilities
 
 
-def reliability_table(y_true: np.ndarray, probabilities: np.ndarray, bins: int = BINS):
+def reliability_bins(confidence: np.ndarray, correct: np.ndarray, bins: int = BINS):
     """Per confidence bin: lower, upper, count, mean confidence, accuracy (the diagram's data).
 
+    confidence : (N,) the probability of each prediction; correct : (N,) bool.
     Bins are equal-width on (0, 1]; a confidence of exactly 1 falls in the last bin.
     Empty bins are kept with count 0 and NaN confidence and accuracy.
     """
-    y_true, probabilities = _checked(y_true, probabilities)
-    confidence = probabilities.max(axis=1)
-    correct = probabilities.argmax(axis=1) == y_true
+    confidence = np.asarray(confidence, dtype=np.float64)
+    correct = np.asarray(correct, dtype=bool)
     edges = np.linspace(0.0, 1.0, bins + 1)
     index = np.clip(np.ceil(confidence * bins).astype(int) - 1, 0, bins - 1)
     rows = []
@@ -83,6 +83,12 @@ def reliability_table(y_true: np.ndarray, probabilities: np.ndarray, bins: int =
             }
         )
     return pd.DataFrame(rows)
+
+
+def reliability_table(y_true: np.ndarray, probabilities: np.ndarray, bins: int = BINS):
+    """reliability_bins of class probabilities (N, K) against true labels (N,)."""
+    y_true, probabilities = _checked(y_true, probabilities)
+    return reliability_bins(probabilities.max(axis=1), probabilities.argmax(axis=1) == y_true, bins)
 
 
 def expected_calibration_error(

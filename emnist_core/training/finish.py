@@ -10,6 +10,7 @@ from typing import Any
 
 from emnist_core.data import Dataset, Split
 from emnist_core.evaluation.calibration import fit_temperature
+from emnist_core.evaluation.compare import measure_latency_ms
 from emnist_core.evaluation.run_results import (
     RunResults,
     calibration_summary,
@@ -50,5 +51,7 @@ def finish(
         **evaluation.summary(),
         **calibration_summary(final, dataset.test, evaluation),
         "temperature_fitted_on": fitted_on,
+        # Compare's latency column, measured once here instead of on every first page visit.
+        "latency_ms": measure_latency_ms(final, repeats=30, warmup=5),
     }
     return Finished(final, metrics, results)
