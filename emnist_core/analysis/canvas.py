@@ -96,11 +96,11 @@ def _placed(points: np.ndarray, rng: np.random.Generator, style: CanvasStyle, pe
     unit = (points - low) / span.max()  # longer side 1, aspect kept
     stretch = 1.0 + rng.uniform(-style.aspect, style.aspect)
     unit[:, 0] *= stretch
-    room = style.canvas - pen - 2
+    room = style.canvas - pen - 4  # the pen's disc and a pixel of margin on every side
     size = rng.uniform(*style.glyph) * style.canvas / max(unit.max(axis=0).max(), 1e-6)
     size = min(size, room / max(unit.max(axis=0).max(), 1e-6))
     extent = unit.max(axis=0) * size
-    origin = np.array([rng.uniform(0, room - extent[i]) for i in (0, 1)]) + pen / 2 + 1
+    origin = np.array([rng.uniform(0, room - extent[i]) for i in (0, 1)]) + pen / 2 + 2
     return unit * size + origin
 
 
