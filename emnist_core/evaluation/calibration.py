@@ -124,7 +124,7 @@ def scaled_probabilities(logits: np.ndarray, temperature: float) -> np.ndarray:
 
 
 def fit_temperature(y_true: np.ndarray, logits: np.ndarray) -> float:
-    """The T that minimises validation NLL of softmax(logits / T) (a bounded 1-D search on log T)."""
+    """The T minimising the NLL of softmax(logits / T) (a bounded 1-D search on log T)."""
     y_true = np.asarray(y_true, dtype=np.int64)
     if len(y_true) == 0 or len(logits) != len(y_true):
         raise DataError(f"need logits for every label; got {len(logits)} for {len(y_true)}")

@@ -17,4 +17,3 @@ def objective_label(config: TrainingConfig) -> str:
     if not extras:
         return "training objective (cross-entropy)"
     return f"training objective (cross-entropy with {', '.join(extras)})"
-

@@ -192,7 +192,11 @@ def reliability_diagram(table: pd.DataFrame, ece: float | None = None) -> go.Fig
     )
     fig.add_trace(
         go.Scatter(
-            x=[0, 1], y=[0, 1], mode="lines", name="calibrated", line={"dash": "dash", "color": "grey"}
+            x=[0, 1],
+            y=[0, 1],
+            mode="lines",
+            name="calibrated",
+            line={"dash": "dash", "color": "grey"},
         )
     )
     title = "Reliability: how often the model is right when it is this sure"

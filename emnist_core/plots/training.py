@@ -93,9 +93,13 @@ def _batch_trace(
 def loss_keys(series: Mapping[str, list]) -> tuple[str, str]:
     """(train, validation) keys of the loss panel: plain cross-entropy where recorded (the same
     for every run), else the older runs' training objective."""
-    return ("ce", "val_ce") if _drawable(series.get("val_ce") or series.get("ce")) else (
-        "loss",
-        "val_loss",
+    return (
+        ("ce", "val_ce")
+        if _drawable(series.get("val_ce") or series.get("ce"))
+        else (
+            "loss",
+            "val_loss",
+        )
     )
 
 

@@ -34,7 +34,9 @@ def test_renderings_are_binary_seeded_and_varied():
     np.testing.assert_array_equal(first, again)
     assert not np.array_equal(first, other)
     assert set(np.unique(first[..., 0])) <= {0, 255} and (first[..., 3] == 255).all()
-    ink = [(render_drawing(glyph_l(), np.random.default_rng(s))[..., 0] > 0).sum() for s in range(6)]
+    ink = [
+        (render_drawing(glyph_l(), np.random.default_rng(s))[..., 0] > 0).sum() for s in range(6)
+    ]
     assert max(ink) > 1.5 * min(ink)  # pen width and size vary
 
 

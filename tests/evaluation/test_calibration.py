@@ -58,8 +58,10 @@ def test_fitted_temperature_softens_an_overconfident_model_and_lowers_nll():
     before = scaled_probabilities(held_logits, 1.0)
     after = scaled_probabilities(held_logits, temperature)
     assert negative_log_likelihood(held_y, after) < negative_log_likelihood(held_y, before) - 0.5
-    assert expected_calibration_error(held_y, after) < 0.05 < expected_calibration_error(
-        held_y, before
+    assert (
+        expected_calibration_error(held_y, after)
+        < 0.05
+        < expected_calibration_error(held_y, before)
     )
     np.testing.assert_array_equal(after.argmax(axis=1), before.argmax(axis=1))  # accuracy kept
 
@@ -67,7 +69,10 @@ def test_fitted_temperature_softens_an_overconfident_model_and_lowers_nll():
 def test_ensemble_logits_are_scaled_per_member_then_averaged():
     logits = np.array([[[2.0, 0.0], [0.0, 1.0]]])  # one image, two members
     t = 2.0
-    member = [np.exp([1.0, 0.0]) / np.exp([1.0, 0.0]).sum(), np.exp([0, 0.5]) / np.exp([0, 0.5]).sum()]
+    member = [
+        np.exp([1.0, 0.0]) / np.exp([1.0, 0.0]).sum(),
+        np.exp([0, 0.5]) / np.exp([0, 0.5]).sum(),
+    ]
     np.testing.assert_allclose(scaled_probabilities(logits, t)[0], np.mean(member, axis=0))
 
 

@@ -33,7 +33,9 @@ def test_temperature_can_be_replaced_without_touching_the_weights():
     plain = with_temperature(model, 1.0)
     assert temperature(plain) == 1.0 and plain.count_params() == model.count_params()
     np.testing.assert_allclose(
-        np.asarray(plain(IMAGES)), scaled_probabilities(member_logits(model, IMAGES), 1.0), atol=1e-5
+        np.asarray(plain(IMAGES)),
+        scaled_probabilities(member_logits(model, IMAGES), 1.0),
+        atol=1e-5,
     )
 
 
