@@ -100,7 +100,8 @@ def _placed(points: np.ndarray, rng: np.random.Generator, style: CanvasStyle, pe
     size = rng.uniform(*style.glyph) * style.canvas / max(unit.max(axis=0).max(), 1e-6)
     size = min(size, room / max(unit.max(axis=0).max(), 1e-6))
     extent = unit.max(axis=0) * size
-    origin = np.array([rng.uniform(0, room - extent[i]) for i in (0, 1)]) + pen / 2 + 2
+    slack = np.maximum(room - extent, 0.0)  # never negative, whatever the rounding
+    origin = np.array([rng.uniform(0, slack[i]) for i in (0, 1)]) + pen / 2 + 2
     return unit * size + origin
 
 
