@@ -49,23 +49,18 @@ def trained_run(spec: str, dataset, runs_dir: Path, overrides: list[str]):
 
 def scores(run, dataset) -> dict:
     """Accuracy, ECE and NLL of a saved run's test logits at T = 1 and at its temperature."""
-    from emnist_core.evaluation.calibration import (
-        expected_calibration_error,
-        negative_log_likelihood,
-        scaled_probabilities,
-    )
+    from emnist_core.evaluation.calibration import calibration_report, scaled_probabilities
     from emnist_core.models.head import member_logits, temperature
 
     model = run.load_model()
     logits = member_logits(model, dataset.test.images)
     labels = dataset.test.labels
     fitted = temperature(model)
-    row = {"run": run.name, "run_id": run.run_id, "temperature": fitted}
+    report = calibration_report(labels, logits, fitted, run.metrics.get("temperature_fitted_on"))
+    row = {"run": run.name, "run_id": run.run_id, **report.to_dict()}
     for suffix, value in (("_before", 1.0), ("", fitted)):
-        probabilities = scaled_probabilities(logits, value)
-        row[f"accuracy{suffix}"] = float(np.mean(probabilities.argmax(axis=1) == labels))
-        row[f"ece{suffix}"] = expected_calibration_error(labels, probabilities)
-        row[f"nll{suffix}"] = negative_log_likelihood(labels, probabilities)
+        predicted = scaled_probabilities(logits, value).argmax(axis=1)
+        row[f"accuracy{suffix}"] = float(np.mean(predicted == labels))
     return row
 
 

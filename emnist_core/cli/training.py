@@ -183,6 +183,8 @@ def run_train(args: argparse.Namespace) -> int:
     )
     for key, value in run.metrics.items():
         print(f"  {key:16s} {value:.4f}" if isinstance(value, float) else f"  {key:16s} {value}")
+    if run.metrics.get("temperature_fitted_on") is None:
+        print("no validation split, so no temperature was fitted: probabilities are uncalibrated")
     return 0
 
 
