@@ -106,9 +106,12 @@ def _placed(points: np.ndarray, rng: np.random.Generator, style: CanvasStyle, pe
 
 
 def render_drawing(
-    image: np.ndarray, rng: np.random.Generator, style: CanvasStyle = CanvasStyle(), *,
+    image: np.ndarray,
+    rng: np.random.Generator,
+    style: CanvasStyle = CanvasStyle(),
+    *,
     dark_on_light: bool = False,
-) -> np.ndarray:  # fmt: skip
+) -> np.ndarray:
     """One upright 28x28 image drawn as a person would: RGBA (side, side, 4), uint8.
 
     Light on dark is what the canvas returns (white pen on black, opaque); dark on light
