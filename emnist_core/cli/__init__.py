@@ -18,6 +18,7 @@ FAMILIES = (
     "emnist_core.cli.evaluate",
     "emnist_core.cli.tune",
     "emnist_core.cli.analysis",
+    "emnist_core.cli.classroom",
 )
 
 

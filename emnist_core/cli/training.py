@@ -229,10 +229,15 @@ def _row(run) -> dict:
     }
 
 
-def run_list(args: argparse.Namespace) -> int:
-    from emnist_core.training.runs import RunRegistry
+def _registry(runs_dir):
+    """The runs as the CLI sees them: in classroom mode, as the class's local administrator."""
+    from emnist_core.classroom.workspace import workspace
 
-    registry = RunRegistry(args.runs_dir)
+    return workspace(None, runs_dir, cli=True)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    registry = _registry(args.runs_dir)
     rows = [_row(run) for run in registry.list()]
     if args.json:
         print(json.dumps(rows, indent=2))
@@ -256,9 +261,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_delete(args: argparse.Namespace) -> int:
-    from emnist_core.training.runs import RunRegistry
-
-    registry = RunRegistry(args.runs_dir)
+    registry = _registry(args.runs_dir)
     run = registry.get(args.run_id)
     if not args.yes:
         answer = input(f"delete run {run.run_id} ({run.name}) in {run.run_dir}? [y/N] ")
@@ -271,8 +274,6 @@ def run_delete(args: argparse.Namespace) -> int:
 
 
 def run_rename(args: argparse.Namespace) -> int:
-    from emnist_core.training.runs import RunRegistry
-
-    run = RunRegistry(args.runs_dir).rename(args.run_id, args.name)
+    run = _registry(args.runs_dir).rename(args.run_id, args.name)
     print(f"{run.run_id} is now named {run.name!r}")
     return 0

@@ -43,6 +43,7 @@ class Job:
 
     key: str
     label: str
+    owner: str | None = None  # the signed-in user in classroom mode
     started: float = field(default_factory=time.time)
     finished: float | None = None
     status: str = RUNNING
@@ -73,6 +74,7 @@ class Job:
             return {
                 "key": self.key,
                 "label": self.label,
+                "owner": self.owner,
                 "status": self.status,
                 "error": self.error,
                 "started": self.started,
@@ -118,11 +120,11 @@ class JobManager:
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
 
-    def start(self, key: str, label: str, work: JobWork) -> Job:
+    def start(self, key: str, label: str, work: JobWork, owner: str | None = None) -> Job:
         """Run work(job) in a daemon thread; raise JobBusyError if the key or machine is busy."""
         with self._lock:
             self._refuse_if_busy(key)
-            job = Job(key=key, label=label)
+            job = Job(key=key, label=label, owner=owner)
             job.thread = threading.Thread(
                 target=_run_job, args=(job, work), name=f"job:{key}", daemon=True
             )
@@ -149,6 +151,10 @@ class JobManager:
     def get(self, key: str) -> Job | None:
         """The running or most recent job for key, or None."""
         return self._jobs.get(key)
+
+    def jobs(self) -> list[Job]:
+        """The running and most recent job of every key, oldest first."""
+        return sorted(self._jobs.values(), key=lambda job: job.started)
 
     def running(self) -> list[Job]:
         """Every job still running, across all keys."""

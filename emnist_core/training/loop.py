@@ -138,11 +138,13 @@ def train(
     name: str | None = None,
     command: str | None = None,
     preset: str | None = None,
+    owner: str | None = None,
 ) -> Run:
     """Train the model config describes on dataset.train, evaluate on dataset.test, save a run.
 
     progress is called with a Progress after every batch and epoch; setting stop_event
     stops after the current batch and saves the partial run with status 'stopped'.
+    owner (classroom mode) is the signed-in user id recorded in run.json.
     """
     keras.utils.set_random_seed(config.seed)
     fit_split, val_split = _hold_out(dataset, val_fraction, config.seed)
@@ -182,6 +184,7 @@ def train(
         train_cpu_seconds=train_cpu_seconds,
         history=history,
         precision=precision,
+        owner=owner,
         sizes={
             "train": len(fit_split),
             "test": len(dataset.test),
