@@ -10,7 +10,7 @@ from typing import Any
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard.session import data_source, saved_runs
+from dashboard.session import class_limits, data_source, identity, saved_runs
 from emnist_core.data import Dataset
 from emnist_core.errors import EmnistError
 from emnist_core.plots import training as training_plots
@@ -21,7 +21,9 @@ LIVE_BATCH_POINTS = 300
 REFRESH_SECONDS = 1.0  # live panel refresh; Stop is read by the worker between batches
 
 
-def _train_work(configs: list[tuple[Any, str, str | None]], dataset: Dataset):
+def _train_work(
+    configs: list[tuple[Any, str, str | None]], dataset: Dataset, owner: str | None = None
+):
     """A job body that trains each (config, name, preset) in turn with the library's train()."""
 
     def work(job: Job) -> list:
@@ -45,6 +47,7 @@ def _train_work(configs: list[tuple[Any, str, str | None]], dataset: Dataset):
                     name=name,
                     preset=preset,
                     command="dashboard Train page",
+                    owner=owner,
                 )
             )
         return runs
@@ -58,19 +61,27 @@ def start_training(configs: list[tuple[Any, str, str | None]], label: str) -> Jo
     if choice is None or choice.dataset is None:
         st.error("Choose a data source with data in the sidebar first.")
         return None
+    owner = identity.user_id()
     try:
+        class_limits.check_new_training(data_source.job_manager(), configs, choice.dataset)
         return data_source.job_manager().start(
-            choice.key, label, _train_work(configs, choice.dataset)
+            job_key(choice), label, _train_work(configs, choice.dataset, owner), owner=owner
         )
     except EmnistError as error:
         st.warning(str(error))
         return None
 
 
+def job_key(choice: data_source.DataChoice) -> str:
+    """One job slot per data source, and in classroom mode per signed-in user too."""
+    owner = identity.user_id()
+    return choice.key if owner is None else f"{owner}|{choice.key}"
+
+
 def current_job() -> Job | None:
-    """The running or last job on the current data source."""
+    """This session's running or last job on the current data source."""
     choice = data_source.current_data()
-    return data_source.job_manager().get(choice.key) if choice is not None else None
+    return data_source.job_manager().get(job_key(choice)) if choice is not None else None
 
 
 def _num(event: dict, *names: str, default: float | None = None) -> float | None:
@@ -167,7 +178,7 @@ def job_panel(job: Job, key: str) -> None:
             if snap["stop_requested"]:
                 st.info("Stopping at the end of the current batch...")
             elif st.button("Stop", key=f"{key}_stop", type="primary"):
-                job.stop()
+                class_limits.stop(job)
                 st.info("Stopping at the end of the current batch...")
         model = snap["progress"].get("model")
         epochs = [

@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard.components import canvas, inside_model
 from dashboard.components.drawing import to_pixels
 from dashboard.components.images import enlarge
-from dashboard.session import saved_runs, train_jobs
+from dashboard.session import class_limits, saved_runs, train_jobs
 from emnist_core.errors import EmnistError
 
 HINT = "Draw a character on the black square (one letter or digit, as large as the box)."
@@ -30,6 +30,12 @@ def input_ui():
             type=["png", "jpg", "jpeg", "bmp", "gif", "webp"],
             key="draw_upload",
         )
+        if upload is not None:
+            try:
+                class_limits.check_upload(upload.size)
+            except EmnistError as error:
+                st.error(str(error))
+                return None
         return upload
     width = st.slider(
         "Stroke width",

@@ -67,8 +67,9 @@ def start_ui(config, family: str, preset: str) -> None:
         else:
             run_name = name.strip() or default_name
             changed = config != get_preset(family, preset)
-            train_jobs.start_training([(config, run_name, None if changed else preset)], run_name)
-            st.rerun()
+            configs = [(config, run_name, None if changed else preset)]
+            if train_jobs.start_training(configs, run_name) is not None:
+                st.rerun()
 
 
 def main() -> None:
