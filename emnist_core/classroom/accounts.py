@@ -38,7 +38,9 @@ def add_user(path: Path, name: str, role: str, password: str) -> Account:
     """Create or replace an account in the file (created if missing or empty)."""
     name = _check_name(name)
     if role not in classroom_config.ROLES:
-        raise ClassroomConfigError(f"role {role!r}: use one of {', '.join(classroom_config.ROLES)}.")
+        raise ClassroomConfigError(
+            f"role {role!r}: use one of {', '.join(classroom_config.ROLES)}."
+        )
     if len(password) < MIN_PASSWORD:
         raise ClassroomConfigError(f"the password must have at least {MIN_PASSWORD} characters.")
     config = classroom_config.load(path)
@@ -78,9 +80,7 @@ def oidc_principal(config: ClassroomConfig, email: str | None) -> Principal:
         raise SignInError("The identity provider sent no e-mail address; ask your instructor.")
     if email in config.instructors:
         return issue(email, INSTRUCTOR)
-    in_domain = config.student_domain is None or email.endswith(
-        "@" + config.student_domain.lower()
-    )
+    in_domain = config.student_domain is None or email.endswith("@" + config.student_domain.lower())
     on_roster = not config.roster or email in config.roster
     if not (in_domain and on_roster):
         raise SignInError(
