@@ -21,6 +21,7 @@ from emnist_core.classroom.principal import Principal, verified
 PRINCIPAL_KEY = "_classroom_principal"  # not a widget key: no widget can write it
 ACTIVE_KEY = "_classroom_last_active"
 NOTICE_KEY = "_classroom_notice"
+REFUSED_KEY = "_classroom_refused"  # why a provider-verified e-mail is not in the class
 
 
 def classroom() -> ClassroomConfig | None:
@@ -47,7 +48,7 @@ def oidc_configured() -> bool:
         return False
 
 
-def _oidc_logged_in() -> bool:
+def oidc_logged_in() -> bool:
     return oidc_configured() and bool(st.user.is_logged_in)
 
 
@@ -80,8 +81,12 @@ def sign_in_local(config: ClassroomConfig, name: str, password: str) -> None:
     _signed_in(accounts.authenticate(config, name, password))
 
 
-def sign_out(notice: str | None = None) -> None:
-    """End this session's sign-in (and the OIDC cookie, which would sign it in again)."""
+def sign_out(notice: str | None = None) -> bool:
+    """End this session's sign-in (and the OIDC cookie, which would sign it in again).
+
+    Returns True when the browser is being redirected to end the OIDC session: the caller
+    must then not rerun, or the rerun would drop the redirect.
+    """
     who = principal()
     if who is not None:
         presence().leave(who.user_id)
@@ -89,8 +94,10 @@ def sign_out(notice: str | None = None) -> None:
     st.session_state.pop(ACTIVE_KEY, None)
     if notice:
         st.session_state[NOTICE_KEY] = notice
-    if _oidc_logged_in():
+    if oidc_logged_in():
         st.logout()
+        return True
+    return False
 
 
 def _idle_expired(config: ClassroomConfig) -> bool:
@@ -109,12 +116,13 @@ def gate() -> Principal | None:
     if principal() is not None and _idle_expired(config):
         sign_out(f"Signed out after {config.idle_timeout_minutes} minutes without activity.")
         return None
-    if principal() is None and _oidc_logged_in():
+    if principal() is None and oidc_logged_in():
         try:
             _signed_in(accounts.oidc_principal(config, st.user.get("email")))
         except SignInError as error:
-            st.session_state[NOTICE_KEY] = str(error)
-            st.logout()
+            # Stay signed in with the provider, so the sign-in page can say why and offer
+            # another account (st.logout would end this session and lose the message).
+            st.session_state[REFUSED_KEY] = str(error)
             return None
     who = principal()
     if who is not None:
@@ -126,6 +134,5 @@ def gate() -> Principal | None:
 def account_ui(who: Principal) -> None:
     """Sidebar: who is signed in, and Sign out."""
     st.sidebar.caption(f"Signed in as **{who.user_id}** ({who.role})")
-    if st.sidebar.button("Sign out", key="identity_sign_out"):
-        sign_out("Signed out.")
+    if st.sidebar.button("Sign out", key="identity_sign_out") and not sign_out("Signed out."):
         st.rerun()

@@ -37,7 +37,8 @@ def label(run: Run) -> str:
     """'cnn-quick · CNN · 87.1% · 20250101-120000-ab12' for select boxes."""
     score = f"{run.accuracy:.1%}" if run.accuracy is not None else run.status
     synthetic = " · SYNTHETIC data" if run.synthetic else ""
-    return f"{run.name} · {run.family.upper()} · {score}{synthetic} · {run.run_id}"
+    owner = f" · by {run.owner}" if run.owner else ""
+    return f"{run.name} · {run.family.upper()} · {score}{synthetic}{owner} · {run.run_id}"
 
 
 def list_runs() -> list[Run]:

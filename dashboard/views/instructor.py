@@ -14,6 +14,7 @@ from emnist_core.classroom.jobs import visible_jobs
 from emnist_core.classroom.leaderboard import leaderboard
 from emnist_core.errors import EmnistError
 
+REFRESH_SECONDS = 2.0  # the jobs list refreshes itself while any job runs
 LIMIT_HELP = {
     "jobs_running": "training jobs one student may run at the same time",
     "jobs_queued": "jobs one student may have waiting (needs the queued job engine)",
@@ -42,16 +43,30 @@ def jobs_ui(who) -> None:
     if not jobs:
         st.caption("No jobs yet.")
         return
-    for position, job in enumerate(jobs, start=1):
-        snap = job.snapshot()
-        left, right = st.columns([5, 1])
-        text = train_jobs.progress_text(snap) if job.running else snap["status"]
-        left.write(f"**{position}. {snap['owner'] or 'personal'}** · '{snap['label']}' · {text}")
-        if job.running:
-            left.progress(train_jobs.progress_fraction(snap["progress"]))
-            if right.button("Stop", key=f"instructor_stop_{position}_{job.started}"):
-                class_limits.stop(job)
-                st.rerun()
+    any_running = any(job.running for job in jobs)
+
+    @st.fragment(run_every=REFRESH_SECONDS if any_running else None)
+    def table() -> None:
+        for position, job in enumerate(jobs, start=1):
+            job_row(position, job)
+
+    table()
+
+
+def job_row(position: int, job) -> None:
+    """One job: its owner, label and progress, with Stop while it runs (instructors stop any)."""
+    snap = job.snapshot()
+    left, right = st.columns([5, 1])
+    text = train_jobs.progress_text(snap) if job.running else snap["status"]
+    left.write(f"**{position}. {snap['owner'] or 'personal'}** · '{snap['label']}' · {text}")
+    if not job.running:
+        return
+    left.progress(train_jobs.progress_fraction(snap["progress"]))
+    if snap["stop_requested"]:
+        right.caption("stopping...")
+    elif right.button("Stop", key=f"instructor_stop_{position}"):
+        class_limits.stop(job)
+        st.rerun(scope="app")
 
 
 def leaderboard_ui() -> None:

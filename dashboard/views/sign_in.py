@@ -8,6 +8,12 @@ from emnist_core.classroom.errors import SignInError
 
 def sso_ui() -> None:
     st.subheader("Single sign-on")
+    refused = st.session_state.pop(identity.REFUSED_KEY, None)
+    if refused and identity.oidc_logged_in():
+        st.error(refused)
+        if st.button("Sign in with another account", key="signin_other"):
+            st.logout()
+        return
     if st.button("Sign in with your institution's account", type="primary", key="signin_sso"):
         st.login()
 
