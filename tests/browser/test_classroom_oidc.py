@@ -1,4 +1,4 @@
-"""Real single sign-on: oidc-provider-mock on 127.0.0.1, the app's own secrets, st.login in Chromium.
+"""Real single sign-on: oidc-provider-mock on 127.0.0.1, the app's own secrets, st.login.
 
 The provider is a real OpenID Connect server made for tests: its authorize page asks for a
 subject (used as the e-mail). The app is started with its own secrets file (--secrets.files)

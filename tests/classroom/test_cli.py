@@ -5,8 +5,8 @@ import sys
 
 import pytest
 
-from emnist_core.cli import main
 from emnist_core.classroom import config as classroom_config
+from emnist_core.cli import main
 from tests.classroom.helpers import fake_run
 
 PASSWORD = "a-long-password-1"

@@ -1,4 +1,4 @@
-"""Classroom mode in AppTest: the sign-in gate, forged session state, workspaces, instructor page."""
+"""Classroom mode in AppTest: sign-in gate, forged session state, workspaces, instructor page."""
 
 import pytest
 
