@@ -16,6 +16,7 @@ from tests.browser.test_dashboard_e2e import (
     CHROMIUM,
     CHROMIUM_ARGS,
     SHOTS,
+    TRAIN_WAIT_MS,
     WAIT_MS,
     _go,
     _require_browser,
@@ -147,7 +148,8 @@ def test_two_students_and_the_instructor(tmp_path, synthetic_dir, synthetic_data
 
             _go(teach, "Instructor")
             teach.get_by_text(f"'{A_RUN}'").wait_for(timeout=WAIT_MS)
-            teach.get_by_text("epoch 2/1000").first.wait_for(timeout=WAIT_MS)  # it is training
+            # Training is under way (the first epoch waits for TensorFlow to load on shared cores).
+            teach.get_by_text("epoch 2/1000").first.wait_for(timeout=TRAIN_WAIT_MS)
             expect(teach.get_by_text("1. alice")).to_be_visible()
             _shot(teach, "3-instructor-sees-alices-job")
             teach.get_by_role("button", name="Stop").click()  # the instructor stops any job
