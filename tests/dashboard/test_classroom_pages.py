@@ -120,3 +120,25 @@ def test_student_over_the_epoch_limit_is_told_which(classroom):
     app.switch_page("views/train.py").run()
     app.button(key="train_start").click().run()
     assert any("'maximum epochs'" in text for text in texts(app.warning)), texts(app.warning)
+
+
+def test_idle_session_is_signed_out(classroom):
+    import time
+
+    from dashboard.session import identity
+
+    app = signed_in("alice")
+    assert "Signed in as **alice** (student)" in texts(app.sidebar.caption)
+    app.session_state[identity.ACTIVE_KEY] = time.time() - 61 * 60  # the default is 60 minutes
+    app.run()
+    assert texts(app.title) == ["EMNIST lab: sign in"]
+    assert any("without activity" in text for text in texts(app.info))
+
+
+def test_personal_mode_has_no_sign_in(app_env, monkeypatch):
+    monkeypatch.delenv("EMNIST_CLASSROOM", raising=False)
+    app = make_app()
+    app.run()
+    assert not app.exception
+    assert "EMNIST lab: sign in" not in texts(app.title)
+    assert not any("Signed in as" in text for text in texts(app.sidebar.caption))
