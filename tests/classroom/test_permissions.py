@@ -166,3 +166,22 @@ def test_jobs_seen_and_stopped_by_owner_or_instructor():
     assert a_job.stopped
     stop_job(TEACH, b_job)
     assert b_job.stopped
+
+
+def test_a_busy_machine_does_not_name_another_owners_job():
+    import threading
+
+    from emnist_core.training.jobs import JobBusyError, JobManager
+
+    release = threading.Event()
+    manager = JobManager(max_running=1)
+    job = manager.start("alice|data", "alice-secret", lambda job: release.wait(5), owner="alice")
+    try:
+        with pytest.raises(JobBusyError) as refused:
+            manager.start("bob|data", "bobs", lambda job: None, owner="bob")
+        assert "alice-secret" not in str(refused.value)
+        assert "another user's job" in str(refused.value)
+        assert [j.owner for j in manager.jobs()] == ["alice"]
+    finally:
+        release.set()
+        job.wait(5)
