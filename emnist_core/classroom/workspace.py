@@ -7,9 +7,10 @@ every call. A run the principal may not see is reported exactly like a missing o
 
 from pathlib import Path
 
+from emnist_core import settings
 from emnist_core.classroom import permissions
 from emnist_core.classroom.errors import PermissionDenied
-from emnist_core.classroom.principal import Principal, verified
+from emnist_core.classroom.principal import Principal, local_admin, verified
 from emnist_core.classroom.published import published_ids, set_published
 from emnist_core.errors import RunError
 from emnist_core.training.runs import Run, RunRegistry
@@ -79,9 +80,6 @@ def workspace(
     In classroom mode the CLI (cli=True) acts as the local administrator; any other caller
     without a signed-in principal is refused.
     """
-    from emnist_core import settings
-    from emnist_core.classroom.principal import local_admin
-
     if settings.classroom_file() is None:
         return RunRegistry(runs_dir)
     if cli:
