@@ -61,3 +61,22 @@ def write_via_temp(out: Path, write) -> None:
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def keras_export(run, fmt: str, label: str, suffix: str, other: str) -> bytes:
+    """The run's portable model exported by Keras's own `model.export` in fmt, as bytes.
+
+    Converters raise many exception types for a graph they cannot handle; each becomes one
+    ExportError naming the run, the format (label) and the format to try instead (other).
+    """
+    model = portable_model(run)
+    with tempfile.TemporaryDirectory() as scratch:
+        raw = Path(scratch) / f"model{suffix}"
+        try:
+            model.export(str(raw), format=fmt, verbose=False)
+        except Exception as exc:
+            raise ExportError(
+                f"{label} conversion of run {run.run_id} failed ({type(exc).__name__}: {exc}); "
+                f"try the {other} or zip format."
+            ) from None
+        return raw.read_bytes()

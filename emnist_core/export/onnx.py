@@ -1,13 +1,11 @@
 """onnx export through Keras 3's own exporter; the class list goes into the ONNX metadata."""
 
 import json
-import tempfile
 from pathlib import Path
 
 from emnist_core.export.common import (
     INPUT_NOTE,
-    ExportError,
-    portable_model,
+    keras_export,
     run_classes,
     write_via_temp,
 )
@@ -31,17 +29,7 @@ def metadata(run) -> dict[str, str]:
 def export(run, out: Path) -> list[Path]:
     import onnx
 
-    model = portable_model(run)
-    with tempfile.TemporaryDirectory() as scratch:
-        raw = Path(scratch) / "model.onnx"
-        try:
-            model.export(str(raw), format="onnx", verbose=False)
-        except Exception as exc:  # tf2onnx raises many types for an unconvertible graph
-            raise ExportError(
-                f"ONNX conversion of run {run.run_id} failed ({type(exc).__name__}: {exc}); "
-                "try the litert or zip format."
-            ) from None
-        proto = onnx.load(str(raw))
+    proto = onnx.load_from_string(keras_export(run, "onnx", "ONNX", ".onnx", "litert"))
     for key, value in metadata(run).items():
         entry = proto.metadata_props.add()
         entry.key, entry.value = key, value
