@@ -49,7 +49,19 @@ SETTINGS: dict[str, Setting] = {
         "journal:///./artifacts/optuna.journal",
         "Optuna storage of tuning studies: a journal file, or postgresql:// for many machines",
     ),
-    "max_jobs": Setting("EMNIST_MAX_JOBS", "1", "training jobs the dashboard runs at once"),
+    "max_jobs": Setting(
+        "EMNIST_MAX_JOBS", "1", "in-server jobs (tuning studies) the dashboard runs at once"
+    ),
+    "scheduler": Setting(
+        "EMNIST_SCHEDULER",
+        "(none: a private cluster on 127.0.0.1)",
+        "address tcp://HOST:PORT of a running `dask scheduler` that trains the jobs",
+    ),
+    "job_slots": Setting(
+        "EMNIST_JOB_SLOTS",
+        "half the CPU cores, at least 1",
+        "training slots (worker processes) of the private cluster",
+    ),
     "demo_per_class": Setting(
         "EMNIST_DEMO_PER_CLASS", "200", "train images per class in the dashboard's demo set"
     ),
@@ -126,6 +138,18 @@ def _positive_int(name: str) -> int:
 
 def max_jobs() -> int:
     return _positive_int("max_jobs")
+
+
+def scheduler(flag: str | None = None) -> str | None:
+    """The address of an existing Dask scheduler, or None for the lab's private cluster."""
+    return flag or _env("scheduler")
+
+
+def job_slots() -> int:
+    """Training slots of the private cluster: a flag-free setting, default half the cores."""
+    if _env("job_slots") is None:
+        return max(1, (os.cpu_count() or 2) // 2)
+    return _positive_int("job_slots")
 
 
 def demo_size() -> tuple[int, int]:

@@ -161,3 +161,13 @@ def lab_args(command: str, *words: object, **options: object) -> list[str]:
 def lab_command(command: str, *words: object, **options: object) -> list[str]:
     """The argv of `python -m emnist_core COMMAND ...` (see lab_args) for a subprocess."""
     return [sys.executable, "-m", "emnist_core", *lab_args(command, *words, **options)]
+
+
+def tiny_job(name: str = "tiny", epochs: int = 1, **overrides):
+    """A one-model job spec: a 16-unit MLP, a few batches per epoch on the synthetic set."""
+    from emnist_core.jobs.tasks import JobSpec, ModelSpec
+    from emnist_core.models.config import MLPConfig
+
+    config = MLPConfig(hidden_units=(16,), epochs=epochs, batch_size=64)
+    values = {**config.to_dict(), **overrides}
+    return JobSpec((ModelSpec(values, name, None),), name, command="tests")

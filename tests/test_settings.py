@@ -66,3 +66,19 @@ def test_readme_lists_every_variable():
     readme = (PACKAGE.parent / "README.md").read_text()
     missing = [s.env for s in settings.SETTINGS.values() if s.env not in readme]
     assert not missing, f"README does not mention {missing}"
+
+
+def test_scheduler_and_job_slots(monkeypatch):
+    monkeypatch.delenv("EMNIST_SCHEDULER", raising=False)
+    assert settings.scheduler() is None  # a private cluster
+    monkeypatch.setenv("EMNIST_SCHEDULER", "tcp://10.0.0.5:8786")
+    assert settings.scheduler() == "tcp://10.0.0.5:8786"
+    assert settings.scheduler("tcp://127.0.0.1:1") == "tcp://127.0.0.1:1"
+    monkeypatch.delenv("EMNIST_JOB_SLOTS", raising=False)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    assert settings.job_slots() == 1  # one slot on a 2-core machine
+    monkeypatch.setenv("EMNIST_JOB_SLOTS", "3")
+    assert settings.job_slots() == 3
+    monkeypatch.setenv("EMNIST_JOB_SLOTS", "0")
+    with pytest.raises(ConfigError, match="EMNIST_JOB_SLOTS='0'"):
+        settings.job_slots()

@@ -1,9 +1,12 @@
-"""Start training in the server-wide JobManager and show its live progress in any page.
+"""Train on the Dask cluster and show a job's live progress, queue place and host in any page.
 
-The work runs in a daemon thread; pages only read snapshots, so switching pages or
-reloading the browser never stops or blocks a training run.
+Training runs in a Dask worker process, never in this server: the page submits a job
+through the library's job API, whose tracker mirrors it into a Job that pages read, so
+switching pages or reloading the browser never stops or blocks a run. The owner of a
+job, for the fair queue, is the browser session.
 """
 
+import threading
 import time
 from typing import Any
 
@@ -11,75 +14,91 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.session import data_source, saved_runs
-from emnist_core.data import Dataset
+from emnist_core import settings
 from emnist_core.errors import EmnistError
 from emnist_core.plots import training as training_plots
-from emnist_core.training.jobs import RUNNING, Job, as_event
+from emnist_core.training.jobs import RUNNING, Job
 from emnist_core.training.progress import is_epoch
 
 LIVE_BATCH_POINTS = 300
 REFRESH_SECONDS = 1.0  # live panel refresh; Stop is read by the worker between batches
+JOB_KEY = "train_job_id"
+# Set once this server has a cluster: pages show the queue without starting one to do so.
+_CLUSTER_STARTED = threading.Event()
 
 
-def _train_work(
-    configs: list[tuple[Any, str, str | None]], dataset: Dataset, tensorboard: bool = False
-):
-    """A job body that trains each (config, name, preset) in turn with the library's train()."""
+@st.cache_resource(show_spinner="Starting the training cluster...")
+def _cluster():
+    """One cluster per server: EMNIST_SCHEDULER's, else a private one on 127.0.0.1."""
+    from emnist_core.jobs.cluster import open_cluster
 
-    def work(job: Job) -> list:
-        from emnist_core.training.loop import train
-        from emnist_core.training.tensorboard import tensorboard_logs
+    handle = open_cluster()
+    _CLUSTER_STARTED.set()
+    return handle
 
-        runs = []
-        for position, (config, name, preset) in enumerate(configs, start=1):
-            if job.stop_event.is_set():
-                break
-            job.report({"kind": "model", "model": name, "position": position, "of": len(configs)})
 
-            def progress(event: Any, name: str = name) -> None:
-                job.report({**as_event(event), "model": name})
+@st.cache_resource(show_spinner=False)
+def _tracker(runs_dir: str):
+    from emnist_core.jobs.client import JobClient
+    from emnist_core.jobs.tracker import JobTracker
 
-            with tensorboard_logs() as logs:
-                runs.append(
-                    train(
-                        config,
-                        dataset,
-                        progress=progress,
-                        stop_event=job.stop_event,
-                        name=name,
-                        preset=preset,
-                        command="dashboard Train page",
-                        extra_callbacks=[logs.callback()] if tensorboard else None,
-                    )
-                )
-                if tensorboard:
-                    logs.attach(runs[-1])
-        return runs
+    return JobTracker(JobClient(_cluster(), runs_dir))
 
-    return work
+
+def job_tracker():
+    """The tracker of the current runs folder's jobs (started on first need)."""
+    return _tracker(str(settings.runs_dir().resolve()))
+
+
+def session_owner() -> str:
+    """This browser session's id: the owner of its jobs in the fair queue."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return f"session-{ctx.session_id[:8]}" if ctx is not None else "dashboard"
+
+
+def _spec(configs: list[tuple[Any, str, str | None]], label: str, tensorboard: bool):
+    from emnist_core.jobs.tasks import JobSpec, ModelSpec
+
+    models = tuple(ModelSpec(config.to_dict(), name, preset) for config, name, preset in configs)
+    return JobSpec(models, label, command="dashboard Train page", tensorboard=tensorboard)
 
 
 def start_training(
     configs: list[tuple[Any, str, str | None]], label: str, tensorboard: bool = False
 ) -> Job | None:
-    """Start a job on the current data source; shows the reason and returns None if refused."""
+    """Queue a job on the cluster for the current data; shows the reason and returns None if
+    refused."""
     choice = data_source.current_data()
     if choice is None or choice.dataset is None:
         st.error("Choose a data source with data in the sidebar first.")
         return None
     try:
-        return data_source.job_manager().start(
-            choice.key, label, _train_work(configs, choice.dataset, tensorboard)
+        job = job_tracker().submit(
+            _spec(configs, label, tensorboard),
+            choice.dataset,
+            session_owner(),
+            hints=(str(choice.folder.resolve()),),
         )
     except EmnistError as error:
         st.warning(str(error))
         return None
+    st.session_state[JOB_KEY] = job.job_id
+    return job
+
+
+def local_job() -> Job | None:
+    """The in-server job (a tuning study) of the current data source, if any."""
+    choice = data_source.current_data()
+    return data_source.job_manager().get(choice.key) if choice is not None else None
 
 
 def current_job() -> Job | None:
-    """The running or last job on the current data source."""
-    choice = data_source.current_data()
-    return data_source.job_manager().get(choice.key) if choice is not None else None
+    """This session's latest cluster job, else the in-server job of the current data source."""
+    job_id = st.session_state.get(JOB_KEY)
+    job = job_tracker().get(job_id) if job_id else None
+    return job if job is not None else local_job()
 
 
 def _num(event: dict, *names: str, default: float | None = None) -> float | None:
@@ -124,6 +143,8 @@ def progress_text(snap: dict) -> str:
         parts.append(f"accuracy {float(event['accuracy']):.1%}")
     parts.append(f"elapsed {format_seconds(snap['elapsed'])}")
     parts.append(f"ETA {format_seconds(_num(event, 'eta'))}")
+    if snap.get("host"):
+        parts.append(f"on {snap['host']}")
     return " · ".join(parts)
 
 
@@ -168,11 +189,18 @@ def job_panel(job: Job, key: str) -> None:
             if was_running:
                 st.rerun(scope="app")  # refresh run lists everywhere once it ends
             _finished_ui(snap)
+        elif snap.get("position"):
+            st.progress(
+                0.0,
+                text=f"'{snap['label']}' waits for a training slot: number {snap['position']} "
+                f"in the queue ({format_seconds(snap['elapsed'])} so far)",
+            )
         else:
             st.progress(
                 progress_fraction(snap["progress"]),
                 text=f"Training '{snap['label']}': {progress_text(snap)}",
             )
+        if snap["status"] == RUNNING:
             if snap["stop_requested"]:
                 st.info("Stopping at the end of the current batch...")
             elif st.button("Stop", key=f"{key}_stop", type="primary"):
@@ -230,3 +258,46 @@ def quick_offer_ui(key: str, families: tuple[str, ...] = ("mlp", "cnn")) -> None
         configs = [(get_preset(family, "quick"), f"{family}-quick", "quick") for family in families]
         if start_training(configs, f"quick {' + '.join(f.upper() for f in families)}") is not None:
             st.rerun()
+
+
+def _queue_rows(owner: str) -> list[dict]:
+    tracker = job_tracker()
+    rows = []
+    for record in tracker.records()[:12]:
+        mirror = tracker.get(record.job_id)
+        snap = mirror.snapshot() if mirror is not None else {}
+        rows.append(
+            {
+                "job": record.label,
+                "whose": "you" if record.owner == owner else "another student",
+                "status": "waiting" if snap.get("position") else record.status,
+                "place in queue": snap.get("position"),
+                "worker host": snap.get("host") or record.host,
+                "ETA": format_seconds(_num(snap.get("progress", {}), "eta"))
+                if record.live and not snap.get("position")
+                else "",
+                "runs": ", ".join(record.run_ids),
+            }
+        )
+    return rows
+
+
+def queue_ui() -> None:
+    """The registry's recent jobs on the cluster: who, where in the queue, on which host."""
+    if not _CLUSTER_STARTED.is_set():
+        return
+    with st.expander("Training queue (all sessions)"):
+        tracker = job_tracker()
+        cluster = tracker.client.cluster
+        where = "a private cluster on this machine" if cluster.embedded else cluster.address
+        st.caption(
+            f"Jobs run on {where}, {cluster.slots()} slot(s); each session may have 1 running "
+            "and 2 waiting jobs, and free slots go to sessions in turn."
+        )
+        if tracker.last_error:
+            st.warning(f"The cluster did not answer the last check: {tracker.last_error}")
+        rows = _queue_rows(session_owner())
+        if rows:
+            st.dataframe(rows, hide_index=True)
+        else:
+            st.caption("No jobs yet.")

@@ -1,4 +1,4 @@
-"""Train page: choose a family and preset, adjust every hyperparameter, train in the background."""
+"""Train page: choose a family and preset, adjust every hyperparameter, train on the cluster."""
 
 import json
 
@@ -61,7 +61,7 @@ def start_ui(config, family: str, preset: str) -> None:
         key="train_tensorboard",
         help="Into the run folder; see them with `tensorboard --logdir artifacts/runs`.",
     )
-    job = train_jobs.current_job()
+    job = train_jobs.local_job()  # an in-server job (a tuning study) holds these CPU cores
     busy = job is not None and job.running
     if st.button("Start training", type="primary", key="train_start", disabled=config is None):
         if busy:
@@ -72,10 +72,11 @@ def start_ui(config, family: str, preset: str) -> None:
         else:
             run_name = name.strip() or default_name
             changed = config != get_preset(family, preset)
-            train_jobs.start_training(
+            started = train_jobs.start_training(
                 [(config, run_name, None if changed else preset)], run_name, tensorboard
             )
-            st.rerun()
+            if started is not None:
+                st.rerun()
 
 
 def main() -> None:
@@ -109,6 +110,7 @@ def main() -> None:
     if job is not None:
         st.subheader("Training")
         train_jobs.job_panel(job, key="train_job")
+    train_jobs.queue_ui()
 
 
 main()

@@ -20,6 +20,7 @@ FAMILIES = (
     "emnist_core.cli.analysis",
     "emnist_core.cli.export",
     "emnist_core.cli.report",
+    "emnist_core.cli.jobs",
 )
 
 

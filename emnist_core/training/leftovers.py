@@ -1,7 +1,8 @@
 """What saving and deleting can leave behind in a runs folder, and how the registry tidies it.
 
 A kill while saving leaves a hidden `.tmp-<id>` folder; a delete cut short leaves
-`.deleting-<id>-<x>`. Neither is a run, so both are removed once they are older than
+`.deleting-<id>-<x>`; a kill while a job's run lands or TensorBoard logs are staged leaves
+`.landing-*` or `.tensorboard-*`. None is a run, so each is removed once they are older than
 an hour (younger ones may belong to a save or delete still in progress). A folder that
 looks like a run but cannot be read is a BrokenRun: listed with its reason, deletable.
 """
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from emnist_core.errors import RunError
 
-LEFTOVER_PREFIXES = (".tmp-", ".deleting-")
+LEFTOVER_PREFIXES = (".tmp-", ".deleting-", ".landing-", ".tensorboard-")
 MAX_LEFTOVER_AGE_SECONDS = 3600
 
 
@@ -38,7 +39,7 @@ def remove_tree(path: Path) -> None:
 
 
 def clean_leftovers(runs_dir: Path, max_age: float = MAX_LEFTOVER_AGE_SECONDS) -> list[str]:
-    """Remove `.tmp-*` and `.deleting-*` entries older than max_age seconds; their names."""
+    """Remove LEFTOVER_PREFIXES entries older than max_age seconds; their names."""
     if not runs_dir.is_dir():
         return []
     cutoff, cleaned = time.time() - max_age, []

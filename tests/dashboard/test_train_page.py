@@ -1,9 +1,9 @@
-"""Train page: form from the config fields, library validation messages, background job, Stop."""
+"""Train page: form from the config fields, library validation messages, cluster job, Stop."""
 
 import threading
 from pathlib import Path
 
-from dashboard.session import data_source
+from dashboard.session import data_source, train_jobs
 from emnist_core.models.config import MLPConfig
 from emnist_core.models.fields import field_spec
 from emnist_core.training.jobs import RUNNING
@@ -67,15 +67,17 @@ def test_start_trains_in_the_background_and_saves_a_run(app_env):
     before = {run.run_id for run in RunRegistry(app_env["runs"]).list()}
     app.button(key="train_start").click().run()
     assert not app.exception
-    job = data_source.job_manager().get(_data_key(app_env))
+    job = train_jobs.job_tracker().get(app.session_state["train_job_id"])
     assert job is not None and job.label == "from-the-page"
-    assert job.wait(120) and job.status == "finished", job.error
+    assert job.owner.startswith("session-")  # the browser session owns it in the fair queue
+    assert data_source.job_manager().get(_data_key(app_env)) is None  # not a server thread
+    assert job.wait(300) and job.status == "finished", job.error
+    assert job.host  # the worker that trained it
     app.run()
     assert any("finished" in text for text in texts(app.success))
     new = [run for run in RunRegistry(app_env["runs"]).list() if run.run_id not in before]
     assert [run.name for run in new] == ["from-the-page"]
     assert new[0].config.hidden_units == (16,) and new[0].config.epochs == 1
-    data_source.job_manager().forget(_data_key(app_env))
 
 
 def test_second_start_explains_what_runs_and_stop_ends_the_job(app_env):

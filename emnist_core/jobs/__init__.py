@@ -1,0 +1,1 @@
+"""Training jobs on Dask: cluster, worker tasks, fair queue, job store and the client API."""

@@ -1,0 +1,164 @@
+"""What runs inside a Dask worker: train in a private temp folder and return the run as bytes.
+
+The task is a plain function of its arguments. It reads no disk of the submitter: the data
+comes from the worker's own folder (matched by fingerprint) or as scattered arrays.
+Progress leaves through a distributed.Queue and Stop arrives through a distributed.Event.
+"""
+
+import io
+import socket
+import tarfile
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from emnist_core.data import Dataset
+from emnist_core.jobs.data import DataRef, require_local
+
+BATCH_EVERY = 0.25  # seconds between per-batch events sent; epoch events always go
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One model of a job: its config as a dict (TrainingConfig.to_dict), name and preset."""
+
+    config: dict
+    name: str
+    preset: str | None = None
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """Everything a worker needs to train: the models in order, and how the run is recorded."""
+
+    models: tuple[ModelSpec, ...]
+    label: str
+    command: str = "emnist-lab jobs submit"
+    val_fraction: float = 0.1
+    tensorboard: bool = False  # TensorBoard logs into each run folder
+    meta: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Names:
+    """The cluster-side objects of one job, all named after its id."""
+
+    job_id: str
+
+    @property
+    def key(self) -> str:
+        return f"emnist-job-{self.job_id}"
+
+    @property
+    def progress(self) -> str:
+        return f"emnist-progress-{self.job_id}"
+
+    @property
+    def stop(self) -> str:
+        return f"emnist-stop-{self.job_id}"
+
+    @property
+    def state(self) -> str:
+        return f"emnist-state-{self.job_id}"
+
+
+def pack_run(run_dir: Path) -> bytes:
+    """A run folder as an uncompressed tar (model.keras is already a zip)."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        archive.add(run_dir, arcname=run_dir.name)
+    return buffer.getvalue()
+
+
+class _QueueReporter:
+    """Training's progress callback: every epoch event, per-batch events at most every 0.25 s,
+    and the batch during which the Stop arrived (training ends after it)."""
+
+    def __init__(self, queue, model: str, host: str, stop: threading.Event):
+        self.queue, self.model, self.host, self.stop = queue, model, host, stop
+        self.last, self.stop_noted = 0.0, False
+
+    def __call__(self, progress) -> None:
+        now = time.monotonic()
+        event = {**progress.to_dict(), "model": self.model, "host": self.host}
+        if self.stop.is_set() and not self.stop_noted:
+            self.stop_noted = True
+            self.queue.put({**event, "kind": "stop_seen", "event": "stop_seen"})
+        last_step = progress.step == progress.steps_per_epoch
+        if progress.event == "batch" and not last_step and now - self.last < BATCH_EVERY:
+            return
+        self.last = now
+        self.queue.put(event)
+
+
+def _bridge_stop(dask_event, local: threading.Event, done: threading.Event) -> None:
+    """Copy the cluster's Stop into a local flag that training reads after every batch."""
+    while not done.is_set():
+        try:
+            if dask_event.wait(timeout=0.5):
+                local.set()
+                return
+        except Exception:  # noqa: BLE001 - scheduler briefly unreachable: keep training
+            time.sleep(0.5)
+
+
+def _train_models(spec: JobSpec, dataset: Dataset, queue, stop: threading.Event, host: str):
+    from emnist_core.models.config import config_from_dict
+    from emnist_core.training.loop import train
+    from emnist_core.training.tensorboard import tensorboard_logs
+
+    results = []
+    with tempfile.TemporaryDirectory(prefix="emnist-job-") as tmp:
+        for position, model in enumerate(spec.models, start=1):
+            if stop.is_set():
+                break
+            queue.put({"kind": "model", "model": model.name, "position": position, "host": host})
+            with tensorboard_logs(tmp) as logs:
+                run = train(
+                    config_from_dict(model.config),
+                    dataset,
+                    progress=_QueueReporter(queue, model.name, host, stop),
+                    stop_event=stop,
+                    runs_dir=tmp,
+                    val_fraction=spec.val_fraction,
+                    name=model.name,
+                    command=spec.command,
+                    preset=model.preset,
+                    extra_callbacks=[logs.callback()] if spec.tensorboard else None,
+                )
+                if spec.tensorboard:
+                    logs.attach(run)
+            tar = pack_run(run.run_dir)
+            results.append({"run_id": run.run_id, "status": run.status, "tar": tar})
+    return results
+
+
+def train_job(job_id: str, spec: JobSpec, ref: DataRef, arrays: Dataset | None) -> dict[str, Any]:
+    """The task: announce the start, train every model, return the runs as tar bytes."""
+    from distributed import Event, Queue, Variable, get_worker
+
+    names, host = Names(job_id), socket.gethostname()
+    worker, started = get_worker().address, time.time()
+    Variable(names.state).set({"host": host, "worker": worker, "started": started})
+    queue = Queue(names.progress)
+    queue.put({"kind": "start", "host": host, "worker": worker})
+    dataset = arrays if arrays is not None else require_local(ref)
+    stop, done = threading.Event(), threading.Event()
+    watcher = threading.Thread(
+        target=_bridge_stop, args=(Event(names.stop), stop, done), daemon=True
+    )
+    watcher.start()
+    try:
+        runs = _train_models(spec, dataset, queue, stop, host)
+    finally:
+        done.set()
+    return {
+        "host": host,
+        "worker": worker,
+        "started": started,
+        "runs": runs,
+        "stopped": stop.is_set(),
+    }

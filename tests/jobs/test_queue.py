@@ -1,0 +1,39 @@
+"""The fair queue: rounds across owners, per-owner limits, the order slots go in on a cluster."""
+
+import pytest
+
+from emnist_core.jobs.queue import Limits, QueuedJob, QueueFullError, admit, position, waiting_order
+from emnist_core.jobs.store import FINISHED
+from tests.fixtures import tiny_job
+
+
+def _job(job_id, owner, round_, submitted, started=False):
+    return QueuedJob(job_id, owner, round_, submitted, started)
+
+
+def test_a_newcomer_goes_before_an_owners_second_job():
+    active = [_job("a1", "A", 0, 1, started=True), _job("a2", "A", 1, 2), _job("a3", "A", 2, 3)]
+    assert admit("B", active, Limits()) == 0
+    active.append(_job("b1", "B", 0, 4))
+    assert [job.job_id for job in waiting_order(active)] == ["b1", "a2", "a3"]
+    assert position("b1", active) == 1 and position("a3", active) == 3
+    assert position("a1", active) is None  # running
+
+
+def test_an_owner_over_the_limit_is_refused_with_the_reason():
+    active = [_job("a1", "A", 0, 1, started=True), _job("a2", "A", 1, 2), _job("a3", "A", 2, 3)]
+    with pytest.raises(QueueFullError, match="1 running, 2 waiting.*stop one"):
+        admit("A", active, Limits())
+    assert admit("A", active, Limits(running=1, queued=3)) == 3
+
+
+def test_owner_a_three_jobs_then_b_one_on_one_slot_b_starts_second(jobs, synthetic_dataset):
+    hints = (str(synthetic_dataset.source),)
+    submitted = [jobs.submit(tiny_job(f"A{i}"), synthetic_dataset, "A", hints) for i in (1, 2, 3)]
+    with pytest.raises(QueueFullError, match="'A' already has 3 jobs"):
+        jobs.submit(tiny_job("A4"), synthetic_dataset, "A", hints)
+    submitted.append(jobs.submit(tiny_job("B1"), synthetic_dataset, "B", hints))
+    ended = [jobs.wait(record.job_id, timeout=300) for record in submitted]
+    assert all(record.status == FINISHED for record in ended), [r.error for r in ended]
+    order = [record.label for record in sorted(ended, key=lambda r: r.started)]
+    assert order == ["A1", "B1", "A2", "A3"]
