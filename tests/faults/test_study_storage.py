@@ -125,7 +125,7 @@ def test_recovery_retries_once_and_leaves_live_and_foreign_workers_alone(tmp_pat
         2: (socket.gethostname(), os.getpid(), False),
         3: ("another-machine", dead_pid, False),
     }
-    for number, (host, pid, was_retry) in workers.items():
+    for host, pid, was_retry in workers.values():
         trial = study.ask({"x": optuna.distributions.FloatDistribution(0, 1)})
         trial.set_user_attr("host", host)
         trial.set_user_attr("pid", pid)
