@@ -133,12 +133,44 @@ def test_uploads_are_bounded_and_named_without_the_upload_object(tmp_path):
     assert f"maxUploadSize = {MAX_UPLOAD_BYTES // 2**20}" in config
 
 
-def test_clearing_the_data_caches_keeps_the_job_manager():
+def test_a_finished_download_in_the_sidebar_keeps_the_running_training_job(
+    tmp_path, monkeypatch
+):
+    import sys
+    import time
+
+    import emnist_core.data
     from dashboard.session import data_source
 
-    manager = data_source.job_manager()
-    data_source.clear_data_caches()
-    assert data_source.job_manager() is manager
+    monkeypatch.setenv("EMNIST_DATA_DIR", str(tmp_path / "data"))  # no data: Download is offered
+    monkeypatch.setenv("EMNIST_RUNS_DIR", str(tmp_path / "runs"))
+    monkeypatch.setenv("EMNIST_MAX_JOBS", "2")  # room for the training and the download
+    data_source.job_manager.clear()  # a manager made under this test's settings
+    manager, release = data_source.job_manager(), threading.Event()
+    held = manager.start("training", "held training", lambda job: release.wait(60))
+
+    def instant_download(folder, **kwargs):
+        return folder
+
+    # the sidebar imports download from the package (before the fix) or its module (after)
+    monkeypatch.setattr(emnist_core.data, "download", instant_download)
+    monkeypatch.setattr(sys.modules["emnist_core.data.download"], "download", instant_download)
+    try:
+        app = open_page("explore")
+        app.sidebar.button(key="sidebar_download").click().run()
+        deadline = time.time() + 30
+        while "sidebar_download_done" not in app.session_state:  # the reload after the download
+            if data_source.job_manager() is not manager or time.time() > deadline:
+                break
+            time.sleep(0.2)
+            app.run()
+        assert not app.exception, [e.message for e in app.exception]
+        assert data_source.job_manager() is manager, "the download cleared the job manager"
+        assert manager.running() == [held]  # the training job is still known and still runs
+        assert "sidebar_download_done" in app.session_state, "the data caches were never cleared"
+    finally:
+        release.set()
+        data_source.job_manager.clear()
 
 
 def test_download_runs_as_a_job_that_survives_a_page_switch(tmp_path, monkeypatch, served_archive):
