@@ -138,9 +138,7 @@ def test_uploads_are_bounded_and_named_without_the_upload_object(tmp_path):
         open_upload(_Upload(b"\0" * (limit_mb * 2**20 + 1), "huge.png"))
 
 
-def test_a_finished_download_in_the_sidebar_keeps_the_running_training_job(
-    tmp_path, monkeypatch
-):
+def test_a_finished_download_in_the_sidebar_keeps_the_running_training_job(tmp_path, monkeypatch):
     import sys
     import time
 

@@ -9,7 +9,7 @@ import pytest
 
 from emnist_core.cli import main
 from emnist_core.data import load, write_synthetic
-from emnist_core.errors import DestinationError, RunError
+from emnist_core.errors import EmnistError, RunError
 from emnist_core.models.config import MLPConfig
 from emnist_core.training.runs import RunRegistry
 from tests.faults.conftest import snapshot
@@ -24,7 +24,7 @@ def test_runs_dir_that_is_a_file_fails_before_epoch_1(synthetic_dataset, tmp_pat
     blocker = tmp_path / "runs"
     blocker.write_text("my notes")
     epochs = []
-    with pytest.raises(DestinationError, match=f"{blocker} is a file, not a folder"):
+    with pytest.raises(EmnistError, match=f"{blocker} is a file, not a folder"):
         train(TINY, synthetic_dataset, runs_dir=blocker, progress=epochs.append)
     assert epochs == [], "training started although the runs folder was unusable"
     assert blocker.read_text() == "my notes"
