@@ -180,6 +180,7 @@ def test_download_runs_as_a_job_that_survives_a_page_switch(tmp_path, monkeypatc
     import functools
     import time
 
+    import emnist_core.data
     import emnist_core.data.download as module
 
     url, sha, _ = served_archive
@@ -193,6 +194,8 @@ def test_download_runs_as_a_job_that_survives_a_page_switch(tmp_path, monkeypatc
         return fetch(*args, **kwargs)
 
     monkeypatch.setattr(module, "download", held_download)
+    # before the fix the sidebar called the package's download; patch it too, to compare
+    monkeypatch.setattr(emnist_core.data, "download", held_download)
     app = open_page("explore")
     app.sidebar.button(key="sidebar_download").click().run(timeout=20)  # returns while it runs
     assert not app.exception, [e.message for e in app.exception]
