@@ -118,8 +118,12 @@ class TrialPrinter:
     """Prints one line per trial start, epoch and end: 'trial k of N', best so far."""
 
     def __call__(self, event: dict) -> None:
-        kind = "trial" if event.get("kind") == "trial" else event.get("event")
-        if kind == "trial" and event["phase"] == "start":
+        kind = (
+            event.get("kind") if event.get("kind") in ("trial", "recovery") else event.get("event")
+        )
+        if kind == "recovery":
+            print(event["message"], file=sys.stderr)
+        elif kind == "trial" and event["phase"] == "start":
             params = " ".join(f"{k}={_short(v)}" for k, v in event["params"].items())
             total = event["of"] or "?"
             print(

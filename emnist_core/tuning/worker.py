@@ -7,7 +7,6 @@ accepts (PostgreSQL lets workers on several machines join one study by running t
 command). The trial budget is the study's total, shared by every worker.
 """
 
-import socket
 import threading
 import time
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from optuna.trial import TrialState
 
 from emnist_core.atomic import write_json
 from emnist_core.errors import ConfigError, EmnistError
+from emnist_core.tuning.recovery import record_worker, recover_dead_trials
 from emnist_core.tuning.reports import best_trial_info, state_counts
 from emnist_core.tuning.space import SearchSpace
 from emnist_core.tuning.space_files import space_from_dict
@@ -252,7 +252,7 @@ class _Worker:
     def objective(self, trial: optuna.Trial) -> float:
         from emnist_core.training.loop import train
 
-        trial.set_user_attr("host", socket.gethostname())
+        record_worker(trial)
         try:
             config = self.space.suggest(trial)
         except ConfigError as error:  # an impossible combination: fail this trial, go on
@@ -327,7 +327,14 @@ class _Worker:
         late = timeout is not None and time.monotonic() - started >= timeout
         if self.stop_event.is_set() or late:
             return True
-        fail_stale_trials(self.study)
+        fail_stale_trials(self.study)  # databases: missed heartbeats
+        recovered = recover_dead_trials(self.study)  # journal files: dead local processes
+        if recovered.failed:
+            message = recovered.message(self.study.study_name)
+            failed, retried = list(recovered.failed), list(recovered.retried)
+            self.on_event(
+                {"kind": "recovery", "failed": failed, "retried": retried, "message": message}
+            )
         trials = self.settings.trials
         return trials is not None and _budget_used(self.study) >= trials
 

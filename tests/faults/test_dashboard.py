@@ -116,35 +116,71 @@ class _Upload(io.BytesIO):
 
 
 def test_uploads_are_bounded_and_named_without_the_upload_object(tmp_path):
+    import tomllib
+
     from bench.bench_image_memory import write_png
-    from dashboard.components.drawing import MAX_UPLOAD_BYTES, open_upload
+    from dashboard.components.drawing import open_upload
 
     bomb = write_png(tmp_path / "bomb.png", 20_000, 20_000, rgba=False, bit_depth=1)
     uploads = {
         "bomb.png": _Upload(bomb.read_bytes(), "bomb.png"),
-        "huge.png": _Upload(b"\0" * (MAX_UPLOAD_BYTES + 1), "huge.png"),
         "notes.png": _Upload(b"hello", "notes.png"),
     }
     for name, upload in uploads.items():
         with pytest.raises(DataError) as caught:
             open_upload(upload)
         assert str(caught.value).startswith(name) and "UploadedFile" not in str(caught.value)
-    config = (Path(__file__).parents[2] / ".streamlit" / "config.toml").read_text()
-    assert f"maxUploadSize = {MAX_UPLOAD_BYTES // 2**20}" in config
+    config_file = Path(__file__).parents[2] / ".streamlit" / "config.toml"
+    config = tomllib.loads(config_file.read_text()) if config_file.exists() else {}
+    limit_mb = config.get("server", {}).get("maxUploadSize")
+    assert limit_mb is not None, "no server.maxUploadSize: Streamlit's default 200 MB applies"
+    with pytest.raises(DataError, match="^huge.png"):  # the widget's own check, under the limit
+        open_upload(_Upload(b"\0" * (limit_mb * 2**20 + 1), "huge.png"))
 
 
-def test_clearing_the_data_caches_keeps_the_job_manager():
+def test_a_finished_download_in_the_sidebar_keeps_the_running_training_job(tmp_path, monkeypatch):
+    import sys
+    import time
+
+    import emnist_core.data
     from dashboard.session import data_source
 
-    manager = data_source.job_manager()
-    data_source.clear_data_caches()
-    assert data_source.job_manager() is manager
+    monkeypatch.setenv("EMNIST_DATA_DIR", str(tmp_path / "data"))  # no data: Download is offered
+    monkeypatch.setenv("EMNIST_RUNS_DIR", str(tmp_path / "runs"))
+    monkeypatch.setenv("EMNIST_MAX_JOBS", "2")  # room for the training and the download
+    data_source.job_manager.clear()  # a manager made under this test's settings
+    manager, release = data_source.job_manager(), threading.Event()
+    held = manager.start("training", "held training", lambda job: release.wait(60))
+
+    def instant_download(folder, **kwargs):
+        return folder
+
+    # the sidebar imports download from the package (before the fix) or its module (after)
+    monkeypatch.setattr(emnist_core.data, "download", instant_download)
+    monkeypatch.setattr(sys.modules["emnist_core.data.download"], "download", instant_download)
+    try:
+        app = open_page("explore")
+        app.sidebar.button(key="sidebar_download").click().run()
+        deadline = time.time() + 30
+        while "sidebar_download_done" not in app.session_state:  # the reload after the download
+            if data_source.job_manager() is not manager or time.time() > deadline:
+                break
+            time.sleep(0.2)
+            app.run()
+        assert not app.exception, [e.message for e in app.exception]
+        assert data_source.job_manager() is manager, "the download cleared the job manager"
+        assert manager.running() == [held]  # the training job is still known and still runs
+        assert "sidebar_download_done" in app.session_state, "the data caches were never cleared"
+    finally:
+        release.set()
+        data_source.job_manager.clear()
 
 
 def test_download_runs_as_a_job_that_survives_a_page_switch(tmp_path, monkeypatch, served_archive):
     import functools
     import time
 
+    import emnist_core.data
     import emnist_core.data.download as module
 
     url, sha, _ = served_archive
@@ -158,6 +194,8 @@ def test_download_runs_as_a_job_that_survives_a_page_switch(tmp_path, monkeypatc
         return fetch(*args, **kwargs)
 
     monkeypatch.setattr(module, "download", held_download)
+    # before the fix the sidebar called the package's download; patch it too, to compare
+    monkeypatch.setattr(emnist_core.data, "download", held_download)
     app = open_page("explore")
     app.sidebar.button(key="sidebar_download").click().run(timeout=20)  # returns while it runs
     assert not app.exception, [e.message for e in app.exception]

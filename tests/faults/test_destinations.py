@@ -9,7 +9,7 @@ import pytest
 
 from emnist_core.cli import main
 from emnist_core.data import load, write_synthetic
-from emnist_core.errors import DestinationError, RunError
+from emnist_core.errors import EmnistError, RunError
 from emnist_core.models.config import MLPConfig
 from emnist_core.training.runs import RunRegistry
 from tests.faults.conftest import snapshot
@@ -24,7 +24,7 @@ def test_runs_dir_that_is_a_file_fails_before_epoch_1(synthetic_dataset, tmp_pat
     blocker = tmp_path / "runs"
     blocker.write_text("my notes")
     epochs = []
-    with pytest.raises(DestinationError, match=f"{blocker} is a file, not a folder"):
+    with pytest.raises(EmnistError, match=f"{blocker} is a file, not a folder"):
         train(TINY, synthetic_dataset, runs_dir=blocker, progress=epochs.append)
     assert epochs == [], "training started although the runs folder was unusable"
     assert blocker.read_text() == "my notes"
@@ -113,3 +113,26 @@ def test_preset_export_never_replaces_a_foreign_file(tmp_path):
     assert foreign.read_text() == "my own notes, not a preset"
     assert save_preset(TINY, "best", tmp_path, force=True) == foreign
     assert save_preset(TINY.replace(epochs=3), "best", tmp_path) == foreign  # its own: replaced
+
+
+def test_full_disk_efbig_refuses_a_download_before_the_first_byte(tmp_path, served_archive):
+    url, sha, _ = served_archive
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "notes.txt").write_text("the user's own file")
+    before = snapshot(data)
+    # As the CLI does: an EmnistError is a message and exit code 2, anything else a traceback.
+    script = textwrap.dedent(f"""
+        import resource, sys
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1_000, 1_000))
+        from emnist_core.data.download import download
+        from emnist_core.errors import EmnistError
+        try:
+            download({str(data)!r}, urls=[{url!r}], sha256={sha!r}, progress=False)
+        except EmnistError as error:
+            sys.exit(f"error: {{error}}")
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert "ulimit -f" in done.stderr and "nothing was written" in done.stderr
+    assert snapshot(data) == before  # no partial archive, no half-extracted file

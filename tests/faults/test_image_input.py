@@ -8,7 +8,7 @@ from PIL import Image
 
 from bench.bench_image_memory import peak_growth, write_png
 from emnist_core.errors import DataError
-from emnist_core.inference.preprocess import MAX_IMAGE_PIXELS, read_image
+from emnist_core.inference.preprocess import read_image
 
 LIMIT_BYTES = 200 * 10**6  # what any accepted image may add to the process
 
@@ -28,6 +28,8 @@ def test_large_image_is_refused_before_decoding(tmp_path):
 
 
 def test_largest_accepted_image_adds_under_200_mb(tmp_path):
+    from emnist_core.inference.preprocess import MAX_IMAGE_PIXELS  # the cap the fix added
+
     width = 6000
     largest = write_png(tmp_path / "largest.png", width, MAX_IMAGE_PIXELS // width)
     grown, outcome = peak_growth(largest)

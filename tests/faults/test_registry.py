@@ -41,7 +41,7 @@ def test_deleting_a_symlinked_run_keeps_its_target_and_leaves_nothing(runs_dir, 
     assert snapshot(elsewhere) == before
 
 
-def test_old_leftovers_are_cleaned_when_the_registry_opens(runs_dir):
+def test_old_leftovers_are_cleaned_when_runs_list_opens_the_registry(runs_dir, capsys):
     before = snapshot(runs_dir)
     old, young = runs_dir / ".deleting-x-ab12", runs_dir / ".tmp-saving-now"
     for folder in (old, young):
@@ -49,9 +49,10 @@ def test_old_leftovers_are_cleaned_when_the_registry_opens(runs_dir):
         (folder / "model.keras").write_bytes(b"x")
     stamp = time.time() - 7200
     os.utime(old, (stamp, stamp))
-    registry = RunRegistry(runs_dir)
-    assert registry.cleaned == [old.name]
-    assert not old.exists() and young.exists()
+    assert main(["runs", "list", "--runs-dir", str(runs_dir)]) == 0
+    assert "cleaned .deleting-x-ab12" in capsys.readouterr().err
+    assert not old.exists()
+    assert young.joinpath("model.keras").read_bytes() == b"x", "a save in progress was removed"
     young.joinpath("model.keras").unlink()
     young.rmdir()
     assert snapshot(runs_dir) == before
