@@ -29,7 +29,7 @@ from emnist_core.jobs.store import (
     JobRecord,
     JobStore,
 )
-from emnist_core.jobs.tasks import JobSpec, Names, train_job
+from emnist_core.jobs.tasks import JobSpec, Names, run_job
 
 
 class JobError(EmnistError):
@@ -159,7 +159,7 @@ class JobClient:
     def _submit(self, record: JobRecord, spec: JobSpec, ref: DataRef, dataset: Dataset) -> None:
         """The task at the record's priority, published with the record under the job's name."""
         future = self.client.submit(
-            train_job,
+            run_job,
             record.job_id,
             spec,
             ref,

@@ -1,7 +1,9 @@
-"""What runs inside a Dask worker: train in a private temp folder and return the run as bytes.
+"""What runs inside a Dask worker: train in a private temp folder and return the runs as bytes.
 
-The task is a plain function of its arguments. It reads no disk of the submitter: the data
-comes from the worker's own folder (matched by fingerprint) or as scattered arrays.
+A job's spec says what to do (JobSpec: train models; jobs.studies.StudySpec: run tuning
+trials); run_job is the one task around either. It is a plain function of its arguments
+and reads no disk of the submitter: the data comes from the worker's own folder (matched
+by fingerprint) or as scattered arrays.
 Progress leaves through a distributed.Queue and Stop arrives through a distributed.Event.
 """
 
@@ -41,6 +43,10 @@ class JobSpec:
     tensorboard: bool = False  # TensorBoard logs into each run folder
     meta: dict = field(default_factory=dict)
 
+    def run(self, dataset: Dataset, report, stop: threading.Event, tmp: Path) -> None:
+        """Train the models into tmp (run_job sends back what lands there)."""
+        _train_models(self, dataset, report, stop, tmp)
+
 
 @dataclass(frozen=True)
 class Names:
@@ -73,25 +79,35 @@ def pack_run(run_dir: Path) -> bytes:
     return buffer.getvalue()
 
 
-class _QueueReporter:
-    """Training's progress callback: every epoch event, per-batch events at most every 0.25 s,
-    and the batch during which the Stop arrived (training ends after it)."""
+class Reporter:
+    """Sends a job's events to its progress queue: every event except per-batch ones, which
+    go at most every BATCH_EVERY seconds (and the last of each epoch), plus one 'stop_seen'
+    for the batch during which the Stop arrived (training ends after it)."""
 
-    def __init__(self, queue, model: str, host: str, stop: threading.Event):
-        self.queue, self.model, self.host, self.stop = queue, model, host, stop
+    def __init__(self, queue, host: str, stop: threading.Event):
+        self.queue, self.host, self.stop = queue, host, stop
         self.last, self.stop_noted = 0.0, False
 
-    def __call__(self, progress) -> None:
-        now = time.monotonic()
-        event = {**progress.to_dict(), "model": self.model, "host": self.host}
+    def __call__(self, event: dict) -> None:
+        now, event = time.monotonic(), {**event, "host": self.host}
         if self.stop.is_set() and not self.stop_noted:
             self.stop_noted = True
             self.queue.put({**event, "kind": "stop_seen", "event": "stop_seen"})
-        last_step = progress.step == progress.steps_per_epoch
-        if progress.event == "batch" and not last_step and now - self.last < BATCH_EVERY:
+        last_step = event.get("step") == event.get("steps_per_epoch")
+        if event.get("event") == "batch" and not last_step and now - self.last < BATCH_EVERY:
             return
         self.last = now
         self.queue.put(event)
+
+
+def pack_runs(runs_dir: Path) -> list[dict]:
+    """Every complete run under runs_dir, as the task's result rows (id, status, tar bytes)."""
+    from emnist_core.training.runs import RunRegistry
+
+    return [
+        {"run_id": run.run_id, "status": run.status, "tar": pack_run(run.run_dir)}
+        for run in RunRegistry(runs_dir).list()
+    ]
 
 
 def _bridge_stop(dask_event, local: threading.Event, done: threading.Event) -> None:
@@ -105,39 +121,40 @@ def _bridge_stop(dask_event, local: threading.Event, done: threading.Event) -> N
             time.sleep(0.5)
 
 
-def _train_models(spec: JobSpec, dataset: Dataset, queue, stop: threading.Event, host: str):
+def _train_models(spec: "JobSpec", dataset: Dataset, report, stop: threading.Event, tmp: Path):
+    """Train each model of the job in turn into tmp; a Stop ends the current one early."""
     from emnist_core.models.config import config_from_dict
     from emnist_core.training.loop import train
     from emnist_core.training.tensorboard import tensorboard_logs
 
-    results = []
-    with tempfile.TemporaryDirectory(prefix="emnist-job-") as tmp:
-        for position, model in enumerate(spec.models, start=1):
-            if stop.is_set():
-                break
-            queue.put({"kind": "model", "model": model.name, "position": position, "host": host})
-            with tensorboard_logs(tmp) as logs:
-                run = train(
-                    config_from_dict(model.config),
-                    dataset,
-                    progress=_QueueReporter(queue, model.name, host, stop),
-                    stop_event=stop,
-                    runs_dir=tmp,
-                    val_fraction=spec.val_fraction,
-                    name=model.name,
-                    command=spec.command,
-                    preset=model.preset,
-                    extra_callbacks=[logs.callback()] if spec.tensorboard else None,
-                )
-                if spec.tensorboard:
-                    logs.attach(run)
-            tar = pack_run(run.run_dir)
-            results.append({"run_id": run.run_id, "status": run.status, "tar": tar})
-    return results
+    for position, model in enumerate(spec.models, start=1):
+        if stop.is_set():
+            break
+        report({"kind": "model", "model": model.name, "position": position})
+
+        def progress(event, name: str = model.name) -> None:
+            report({**event.to_dict(), "model": name})
+
+        with tensorboard_logs(tmp) as logs:
+            run = train(
+                config_from_dict(model.config),
+                dataset,
+                progress=progress,
+                stop_event=stop,
+                runs_dir=tmp,
+                val_fraction=spec.val_fraction,
+                name=model.name,
+                command=spec.command,
+                preset=model.preset,
+                extra_callbacks=[logs.callback()] if spec.tensorboard else None,
+            )
+            if spec.tensorboard:
+                logs.attach(run)
 
 
-def train_job(job_id: str, spec: JobSpec, ref: DataRef, arrays: Dataset | None) -> dict[str, Any]:
-    """The task: announce the start, train every model, return the runs as tar bytes."""
+def run_job(job_id: str, spec, ref: DataRef, arrays: Dataset | None) -> dict[str, Any]:
+    """The task: announce the start, do the spec's work (spec.run) in a private temp folder,
+    and return every run it saved there as tar bytes."""
     from distributed import Event, Queue, Variable, get_worker
 
     names, host = Names(job_id), socket.gethostname()
@@ -152,7 +169,9 @@ def train_job(job_id: str, spec: JobSpec, ref: DataRef, arrays: Dataset | None) 
     )
     watcher.start()
     try:
-        runs = _train_models(spec, dataset, queue, stop, host)
+        with tempfile.TemporaryDirectory(prefix="emnist-job-") as tmp:
+            spec.run(dataset, Reporter(queue, host, stop), stop, Path(tmp))
+            runs = pack_runs(Path(tmp))
     finally:
         done.set()
     return {
