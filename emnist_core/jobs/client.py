@@ -19,7 +19,7 @@ from emnist_core.errors import EmnistError
 from emnist_core.jobs import queue as fair
 from emnist_core.jobs.cluster import TRAIN_RESOURCE, ClusterHandle
 from emnist_core.jobs.data import DataRef, data_ref, has_local
-from emnist_core.jobs.landing import land_run
+from emnist_core.jobs.landing import land_run, save_files
 from emnist_core.jobs.store import (
     FAILED,
     FINISHED,
@@ -230,6 +230,7 @@ class JobClient:
         if future.status == "finished":
             result = future.result()
             runs = [land_run(self.runs_dir, run["run_id"], run["tar"]) for run in result["runs"]]
+            save_files(self.runs_dir, result.get("files") or {})
             status = STOPPED if result["stopped"] else FINISHED
             self.store.update(job_id, host=result["host"], started=result["started"])
             self._end(job_id, status, None, [run.run_id for run in runs])

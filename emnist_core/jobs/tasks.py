@@ -154,7 +154,7 @@ def _train_models(spec: "JobSpec", dataset: Dataset, report, stop: threading.Eve
 
 def run_job(job_id: str, spec, ref: DataRef, arrays: Dataset | None) -> dict[str, Any]:
     """The task: announce the start, do the spec's work (spec.run) in a private temp folder,
-    and return every run it saved there as tar bytes."""
+    and return every run it saved there as tar bytes, plus any files spec.run returned."""
     from distributed import Event, Queue, Variable, get_worker
 
     names, host = Names(job_id), socket.gethostname()
@@ -170,7 +170,7 @@ def run_job(job_id: str, spec, ref: DataRef, arrays: Dataset | None) -> dict[str
     watcher.start()
     try:
         with tempfile.TemporaryDirectory(prefix="emnist-job-") as tmp:
-            spec.run(dataset, Reporter(queue, host, stop), stop, Path(tmp))
+            files = spec.run(dataset, Reporter(queue, host, stop), stop, Path(tmp)) or {}
             runs = pack_runs(Path(tmp))
     finally:
         done.set()
@@ -179,5 +179,6 @@ def run_job(job_id: str, spec, ref: DataRef, arrays: Dataset | None) -> dict[str
         "worker": worker,
         "started": started,
         "runs": runs,
+        "files": files,  # results that are not runs (an analysis), saved by the submitter
         "stopped": stop.is_set(),
     }
