@@ -135,7 +135,9 @@ def saved_results(runs_dir: str, run_id: str, data_key: str, _dataset: Dataset):
     (else None: older runs, or another data source, are computed)."""
     from emnist_core.evaluation.run_results import load_results
 
-    results = load_results(registry().get(run_id).run_dir)
+    run = registry().get(run_id)
+    run.check_model_file()  # a damaged model shows its error box here too, as on other pages
+    results = load_results(run.run_dir)
     if results is None or results.fingerprint != test_fingerprint(data_key, _dataset):
         return None
     return results

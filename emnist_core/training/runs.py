@@ -11,6 +11,7 @@ import os
 import platform
 import secrets
 import shutil
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -143,6 +144,23 @@ class Run:
     @property
     def model_path(self) -> Path:
         return self.run_dir / "model.keras"
+
+    def check_model_file(self) -> None:
+        """RunError, worded as load_model's, unless model.keras is a whole .keras archive.
+
+        Pages that show saved results never load the model; this keeps a damaged model
+        from hiding behind them, at the cost of reading the zip directory only.
+        """
+        try:
+            with zipfile.ZipFile(self.model_path) as archive:
+                if "config.json" not in archive.namelist():
+                    raise zipfile.BadZipFile("no config.json inside")
+        except (OSError, zipfile.BadZipFile) as exc:
+            raise RunError(
+                f"cannot load {self.model_path}: {type(exc).__name__}: {exc}. The model file is "
+                f"missing or corrupt; delete the run (python -m emnist_core runs delete "
+                f"{self.run_id}) and train it again."
+            ) from None
 
     def load_model(self):
         """The trained Keras model; RunError if model.keras is missing or corrupt."""
