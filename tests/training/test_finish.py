@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from emnist_core.errors import RunError
 from emnist_core.evaluation.run_results import load_results, split_fingerprint
 from emnist_core.models.config import CNNConfig, MLPConfig
 from emnist_core.models.head import temperature
@@ -40,6 +41,11 @@ def test_metrics_hold_calibration_and_results_match_the_saved_model(synthetic_da
     assert evaluation.ece == pytest.approx(metrics["ece"])
     assert results.confusion.sum() == len(test)
     assert results.embedding.shape[0] == len(results.sample_indices) > 0
+    report = run.calibration
+    assert report.fitted_on == "validation"
+    assert report.temperature == pytest.approx(metrics["temperature"])
+    assert report.ece_before == pytest.approx(metrics["ece_before"])
+    assert run.latency_ms == pytest.approx(metrics["latency_ms"]) and run.latency_ms > 0
 
 
 def test_without_a_validation_split_temperature_stays_one(synthetic_dataset, tmp_path):
@@ -47,6 +53,18 @@ def test_without_a_validation_split_temperature_stays_one(synthetic_dataset, tmp
     assert run.metrics["temperature"] == 1.0
     assert run.metrics["temperature_fitted_on"] is None
     assert run.metrics["ece"] == pytest.approx(run.metrics["ece_before"], abs=1e-6)
+    assert run.calibration is None
+
+
+def test_a_damaged_model_file_is_named_without_loading_keras(synthetic_dataset, tmp_path):
+    run = train(TINY_MLP, synthetic_dataset, runs_dir=tmp_path)
+    run.check_model_file()  # a whole archive passes
+    run.model_path.write_bytes(b"garbage")
+    with pytest.raises(RunError, match="missing or corrupt"):
+        run.check_model_file()
+    run.model_path.unlink()
+    with pytest.raises(RunError, match=str(run.run_id)):
+        run.check_model_file()
 
 
 def test_results_of_other_data_or_a_damaged_file_are_not_used(synthetic_dataset, tmp_path):
