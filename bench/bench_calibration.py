@@ -64,19 +64,25 @@ def scores(run, dataset) -> dict:
     return row
 
 
-def table(rows: list[dict]) -> str:
-    lines = [
-        "| run | T | accuracy before / after | ECE before / after | NLL before / after | goal |",
-        "|---|---|---|---|---|---|",
+HEADER = ("run", "T", "accuracy before / after", "ECE before / after", "NLL before / after")
+
+
+def cells(r: dict) -> list[str]:
+    """One table row: before / after temperature scaling, and whether ECE meets the goal."""
+    return [
+        r["run"],
+        f"{r['temperature']:.3f}",
+        f"{r['accuracy_before']:.2%} / {r['accuracy']:.2%}",
+        f"{r['ece_before']:.4f} / {r['ece']:.4f}",
+        f"{r['nll_before']:.4f} / {r['nll']:.4f}",
+        "met" if r["ece"] <= ECE_GOAL else "NOT met",
     ]
-    for r in rows:
-        goal = "met" if r["ece"] <= ECE_GOAL else "NOT met"
-        lines.append(
-            f"| {r['run']} | {r['temperature']:.3f} | {r['accuracy_before']:.2%} / "
-            f"{r['accuracy']:.2%} | {r['ece_before']:.4f} / {r['ece']:.4f} | "
-            f"{r['nll_before']:.4f} / {r['nll']:.4f} | {goal} |"
-        )
-    return "\n".join(lines)
+
+
+def table(rows: list[dict]) -> str:
+    head = [*HEADER, "goal"]
+    lines = [head, ["---"] * len(head), *(cells(r) for r in rows)]
+    return "\n".join("| " + " | ".join(line) + " |" for line in lines)
 
 
 def main() -> None:
