@@ -122,9 +122,34 @@ def predictor(runs_dir: str, run_id: str):
     return Predictor(load_model(runs_dir, run_id), run_classes(run))
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def test_fingerprint(data_key: str, _dataset: Dataset) -> str:
+    from emnist_core.evaluation.run_results import split_fingerprint
+
+    return split_fingerprint(_dataset.test)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def saved_results(runs_dir: str, run_id: str, data_key: str, _dataset: Dataset):
+    """The test results the run saved when it finished, if they are of this data's test split
+    (else None: older runs, or another data source, are computed)."""
+    from emnist_core.evaluation.run_results import load_results
+
+    run = registry().get(run_id)
+    run.check_model_file()  # a damaged model shows its error box here too, as on other pages
+    results = load_results(run.run_dir)
+    if results is None or results.fingerprint != test_fingerprint(data_key, _dataset):
+        return None
+    return results
+
+
 @st.cache_data(show_spinner="Evaluating on the test set...", max_entries=16)
 def evaluation(runs_dir: str, run_id: str, data_key: str, _dataset: Dataset):
-    """The run's Evaluation on the current data's test split (the test split only, never train)."""
+    """The run's Evaluation on the current data's test split (the test split only, never train):
+    from its saved results when it has them, else by running the model."""
     from emnist_core.evaluation.metrics import evaluate
 
+    saved = saved_results(runs_dir, run_id, data_key, _dataset)
+    if saved is not None:
+        return saved.evaluation(list(_dataset.classes))
     return evaluate(load_model(runs_dir, run_id), _dataset.test, _dataset.classes)

@@ -57,7 +57,8 @@ def contenders(runs: list, dataset) -> tuple[list, list]:
             evaluation = saved_runs.evaluation(
                 saved_runs.runs_dir_key(), run.run_id, data_source.current_data().key, dataset
             )
-            latency = latency_ms(saved_runs.runs_dir_key(), run.run_id)
+            # Saved at the end of training; older runs are timed here once.
+            latency = run.latency_ms or latency_ms(saved_runs.runs_dir_key(), run.run_id)
         except EmnistError as error:
             saved_runs.run_error(run, error)
             continue
@@ -135,16 +136,23 @@ def main() -> None:
     except EmnistError as error:
         data_source.show_error(error)
         return
-    table = result.table.copy()
+    table = result.table.rename(columns={"loss": "test cross-entropy", "ece": "test ECE"})
     st.dataframe(table.style.format(precision=4, na_rep="?"), key="compare_table")
     histories = {item.name: run.history for item, run in zip(items, chosen, strict=True)}
     left, right = st.columns(2)
     left.plotly_chart(
         training_plots.overlaid_curves(histories, "val_accuracy"), key="compare_val_acc"
     )
+    plain = all(history.get("val_ce") for history in histories.values())
     right.plotly_chart(
-        training_plots.overlaid_curves(histories, "val_loss"), key="compare_val_loss"
+        training_plots.overlaid_curves(histories, "val_ce" if plain else "val_loss"),
+        key="compare_val_loss",
     )
+    if not plain:
+        right.caption(
+            "Some runs predate the plain cross-entropy record, so this shows each run's own "
+            "training objective, which label smoothing or logit adjustment make incomparable."
+        )
     st.markdown(WHY_CNN)
     evaluations = {item.name: item.evaluation for item in items}
     for pair in result.pairs:

@@ -78,6 +78,15 @@ def predictions_ui(runs: list, raw) -> None:
     left.image(enlarge(pixels, 4), caption="What the models see (28x28)")
     timings = [top5_ui(column, run, pixels) for column, run in zip(columns, runs, strict=True)]
     st.caption("Model time: " + ", ".join(f"{ms:.1f} ms" for ms in timings))
+    # The answer above is on screen before anything below runs; the panel costs several
+    # model passes per stroke, so it is computed only when asked for, in its own fragment.
+    if st.toggle("Look inside the models", key="draw_inside"):
+        inside_panel(runs, pixels)
+
+
+@st.fragment
+def inside_panel(runs: list, pixels: np.ndarray) -> None:
+    """The panel as a fragment of its own: its sliders rerun it, not the predictions."""
     inside_model.inside_model_ui(runs, pixels)
 
 

@@ -8,6 +8,7 @@ from dashboard.components import charts, handoff
 from dashboard.components.images import enlarge
 from dashboard.session import data_source, saved_runs, train_jobs
 from emnist_core.errors import EmnistError
+from emnist_core.models.objective import objective_label
 from emnist_core.plots import evaluation as evaluation_plots
 from emnist_core.plots import training as training_plots
 
@@ -49,9 +50,31 @@ def curves_ui(run) -> None:
         st.info("This run has no per-epoch history (stopped in its first epoch).")
         return
     st.plotly_chart(
-        training_plots.training_curves(run.history, title=run.name),
+        training_plots.training_curves(
+            run.history, title=run.name, objective=objective_label(run.config)
+        ),
         key="results_curves",
     )
+
+
+def calibration_ui(run, evaluation) -> None:
+    """How far the model's confidence can be trusted: the reliability diagram and its ECE."""
+    from emnist_core.evaluation.calibration import reliability_bins
+
+    st.subheader("Can its confidence be trusted?")
+    table = reliability_bins(evaluation.confidence, evaluation.correct)
+    st.plotly_chart(
+        evaluation_plots.reliability_diagram(table, evaluation.ece), key="results_reliability"
+    )
+    report = run.calibration
+    if report is not None:
+        st.caption(
+            f"Temperature T = {report.temperature:.2f} (fitted on the {report.fitted_on} split) "
+            f"took the test ECE from {report.ece_before:.3f} to {report.ece:.3f} "
+            f"and the test cross-entropy from {report.nll_before:.3f} to {report.nll:.3f}."
+        )
+    else:
+        st.caption("This run has no fitted temperature (no validation split, or an older run).")
 
 
 def selected_cell(event, classes: list[str]) -> tuple[int, int] | None:
@@ -203,6 +226,7 @@ def main() -> None:
     st.caption("All numbers below are on the test split of the data source in the sidebar.")
     headline_ui(run, evaluation)
     curves_ui(run)
+    calibration_ui(run, evaluation)
     per_class = tables_ui(evaluation)
     confusion_ui(evaluation, dataset)
     gallery_ui(evaluation, dataset)

@@ -48,10 +48,16 @@ def representation(
     runs_dir: str, run_id: str, name: str, data_key: str, per_class: int, method: str, _dataset
 ):
     """One run's projected penultimate-layer embedding of a balanced test sample."""
-    from emnist_core.analysis.representations import class_sample
+    from emnist_core.analysis.representations import class_sample_indices, describe
     from emnist_core.analysis.representations import representation as embed_and_score
 
-    sample = class_sample(_dataset.test, per_class)
+    indices = class_sample_indices(_dataset.test.labels, per_class)
+    labels = _dataset.test.labels[indices]
+    saved = saved_runs.saved_results(runs_dir, run_id, data_key, _dataset)
+    embedding = None if saved is None else saved.sample_embedding(indices)
+    if embedding is not None:  # saved when the run finished: no model to load
+        return describe(name, embedding, labels, method)
+    sample = _dataset.test.subset(indices)
     return embed_and_score(name, saved_runs.load_model(runs_dir, run_id), sample, method)
 
 

@@ -98,7 +98,9 @@ def _logits(model: Any, penultimate):
     """The class scores before the softmax, computed from the final Dense layer's weights."""
     import keras
 
-    final = model.layers[-1]
+    from emnist_core.models.head import classifier_layer
+
+    final = classifier_layer(model)
     if isinstance(final, keras.layers.Dense):
         return keras.ops.matmul(penultimate, final.kernel) + final.bias
     return keras.ops.log(keras.ops.maximum(final(penultimate), 1e-7))
@@ -116,6 +118,7 @@ class Inspector:
         import tensorflow as tf
 
         from emnist_core.models.ensemble import first_member
+        from emnist_core.models.head import features
 
         model = first_member(model)  # an ensemble is shown through its first member
         self.model = model
@@ -125,7 +128,7 @@ class Inspector:
         maps = keras.Model(model.input, [layer.output for layer in shown]) if shown else None
         self.target = gradcam_layer(model) if self.convs else None
         extra = [self.target.output] if self.target is not None else []
-        self._grads = keras.Model(model.input, [model.layers[-1].input] + extra)
+        self._grads = keras.Model(model.input, [features(model)] + extra)
         self._shape = (1, *model.input_shape[1:])  # (1, 28, 28, 1), or (1, 28, 28)
         pixels = tf.TensorSpec(self._shape, tf.float32)
         self._maps = None

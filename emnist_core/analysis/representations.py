@@ -43,9 +43,10 @@ def embedding_model(model: Any):
     import keras
 
     from emnist_core.models.ensemble import first_member
+    from emnist_core.models.head import features
 
     model = first_member(model)
-    return keras.Model(model.input, model.layers[-1].input, name=f"{model.name}_embedding")
+    return keras.Model(model.input, features(model), name=f"{model.name}_embedding")
 
 
 def embed(model: Any, images: np.ndarray, batch_size: int = 512) -> np.ndarray:
@@ -106,16 +107,24 @@ def knn_accuracy(embedding: np.ndarray, labels: np.ndarray, k: int = 5) -> float
     return float(np.mean(np.argmax(counts, axis=1) == labels))
 
 
-def class_sample(split: Split, per_class: int, seed: int = 0) -> Split:
-    """Up to per_class random images of every class (a balanced sample for a readable plot)."""
+def class_sample_indices(labels: np.ndarray, per_class: int, seed: int = 0) -> np.ndarray:
+    """Sorted indices of up to per_class random images of every class.
+
+    Each class's order is one seeded permutation whatever per_class is, so a smaller
+    sample is a subset of a larger one (runs save the embedding of the largest).
+    """
     if per_class < 1:
         raise ConfigError(f"per_class={per_class!r} is not allowed: use 1 or more.")
     rng = np.random.default_rng(seed)
     picks = [
-        rng.permutation(np.flatnonzero(split.labels == label))[:per_class]
-        for label in np.unique(split.labels)
+        rng.permutation(np.flatnonzero(labels == label))[:per_class] for label in np.unique(labels)
     ]
-    return split.subset(np.sort(np.concatenate(picks)))
+    return np.sort(np.concatenate(picks)).astype(np.int64)
+
+
+def class_sample(split: Split, per_class: int, seed: int = 0) -> Split:
+    """Up to per_class random images of every class (a balanced sample for a readable plot)."""
+    return split.subset(class_sample_indices(split.labels, per_class, seed))
 
 
 def describe(

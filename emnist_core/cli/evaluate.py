@@ -77,10 +77,13 @@ def _print_json(payload: Any) -> None:
 
 def evaluate_command(args: argparse.Namespace) -> int:
     from emnist_core.evaluation.metrics import evaluate_run
+    from emnist_core.evaluation.run_results import calibration_summary
 
     run = resolve_run(args.run, args.runs_dir)
     dataset = dataset_for(run, args.data_dir)
-    result = evaluate_run(run, dataset)
+    model = run.load_model()
+    result = evaluate_run(run, dataset, model=model)
+    calibration = calibration_summary(model, dataset.test, result)
     pairs = result.confused_pairs(top=10, combine_directions=True)
     if args.json:
         payload = {
@@ -89,6 +92,7 @@ def evaluate_command(args: argparse.Namespace) -> int:
             "data": dataset.label,
             "synthetic": dataset.synthetic,
             **result.summary(),
+            **calibration,
             "test_images": int(len(result.y_true)),
             "misclassified": int(len(result.misclassified_indices)),
             "confused_pairs": pairs.to_dict(orient="records"),
@@ -101,7 +105,20 @@ def evaluate_command(args: argparse.Namespace) -> int:
         _print_json(payload)
         return 0
     _print_evaluation(run, dataset, result, pairs)
+    print(_calibration_line(calibration))
     return 0
+
+
+def _calibration_line(calibration: dict[str, Any]) -> str:
+    line = (
+        f"calibration: ECE {calibration['ece']:.4f}   NLL {calibration['nll']:.4f}   "
+        f"temperature {calibration['temperature']:.3f}"
+    )
+    if calibration["ece_before"] is None:
+        return line + " (saved before temperature scaling)"
+    return line + (
+        f" (at T = 1: ECE {calibration['ece_before']:.4f}, NLL {calibration['nll_before']:.4f})"
+    )
 
 
 def _print_evaluation(run, dataset, result, pairs) -> None:

@@ -219,6 +219,8 @@ def run_train(args: argparse.Namespace) -> int:
     print(f"trained {run.epochs_run} epochs in {run.train_seconds:.1f} s; test metrics:")
     for key, value in run.metrics.items():
         print(f"  {key:16s} {value:.4f}" if isinstance(value, float) else f"  {key:16s} {value}")
+    if run.calibration is None:
+        print("no validation split, so no temperature was fitted: probabilities are uncalibrated")
     return 0
 
 

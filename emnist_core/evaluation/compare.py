@@ -22,6 +22,7 @@ SIGNIFICANCE = 0.05
 TABLE_COLUMNS = (
     "accuracy",
     "loss",
+    "ece",
     "macro_f1",
     "top3_accuracy",
     "params",

@@ -25,6 +25,7 @@ SUMMARY_KEYS = (
     "macro_recall",
     "macro_f1",
 )
+CALIBRATION_KEYS = ("ece", "nll")
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,12 @@ class Evaluation:
     f1: np.ndarray
     support: np.ndarray
     confusion: np.ndarray
+    ece: float = float("nan")  # expected calibration error, 15 bins (see calibration.py)
+
+    @property
+    def nll(self) -> float:
+        """Negative log-likelihood: the test cross-entropy, the same for every run."""
+        return self.loss
 
     @property
     def num_classes(self) -> int:
@@ -71,7 +78,7 @@ class Evaluation:
 
     def summary(self) -> dict[str, float]:
         """The headline scalars, as plain floats (what metrics.json and tables show)."""
-        return {key: float(getattr(self, key)) for key in SUMMARY_KEYS}
+        return {key: float(getattr(self, key)) for key in SUMMARY_KEYS + CALIBRATION_KEYS}
 
     def misclassified(self) -> pd.DataFrame:
         """One row per wrong test image: index, true, predicted (characters) and confidence.
@@ -136,6 +143,7 @@ class Evaluation:
             f1=np.asarray(per_class["f1"], dtype=float),
             support=np.asarray(per_class["support"], dtype=np.int64),
             confusion=np.asarray(data["confusion"], dtype=np.int64),
+            ece=float(data.get("ece", float("nan"))),
             **{key: float(data[key]) for key in SUMMARY_KEYS},
         )
 
@@ -177,6 +185,8 @@ def evaluate_predictions(
     y_true: np.ndarray, probabilities: np.ndarray, classes: list[str]
 ) -> Evaluation:
     """Score class probabilities (N, K) against true labels (N,); no model involved."""
+    from emnist_core.evaluation.calibration import expected_calibration_error
+
     y_true = np.asarray(y_true, dtype=np.int64)
     probabilities = np.asarray(probabilities, dtype=np.float64)
     _check_inputs(y_true, probabilities, classes)
@@ -204,6 +214,7 @@ def evaluate_predictions(
         f1=np.asarray(f1, dtype=float),
         support=np.asarray(support, dtype=np.int64),
         confusion=confusion_matrix(y_true, predicted, labels=labels).astype(np.int64),
+        ece=expected_calibration_error(y_true, probabilities),
     )
 
 

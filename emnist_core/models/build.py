@@ -14,12 +14,13 @@ import numpy as np
 from emnist_core.errors import ConfigError
 from emnist_core.models.config import CNNConfig, MLPConfig, TrainingConfig
 from emnist_core.models.ensemble import (
-    averaged_model,
     ensemble_accuracy,
+    ensemble_crossentropy,
     ensemble_loss,
     member_prefixes,
     stack_members,
 )
+from emnist_core.models.head import head, with_temperature
 from emnist_core.models.numerics import is_mixed, policy_scope, resolve_precision
 
 INPUT_SHAPE = (28, 28, 1)  # Keras's functional models also accept (N, 28, 28): rank is adjusted
@@ -56,7 +57,7 @@ def build_model(
         model.compile(
             optimizer=build_optimizer(config, steps_per_epoch),
             loss=ensemble_loss(build_loss(config, num_classes, class_prior), config.ensemble),
-            metrics=[ensemble_accuracy(config.ensemble)],
+            metrics=[ensemble_accuracy(config.ensemble), ensemble_crossentropy(config.ensemble)],
         )
     return model
 
@@ -71,12 +72,15 @@ def build_cnn(config: CNNConfig, num_classes: int, **training) -> keras.Model:
     return build_model(config, num_classes, **training)
 
 
-def finished_model(model: keras.Model, config: TrainingConfig, num_classes: int) -> keras.Model:
+def finished_model(
+    model: keras.Model, config: TrainingConfig, num_classes: int, temperature: float = 1.0
+) -> keras.Model:
     """The model to evaluate and save after training: float32, one probabilities output (an
-    ensemble's members averaged), compiled with the standard loss so it loads without custom
-    code; the optimizer and its state are kept."""
+    ensemble's members averaged), every member's logits divided by temperature before its
+    softmax, compiled with the standard loss so it loads without custom code; the optimizer
+    and its state are kept (the temperature adds no weights)."""
     model = float32_copy(model, config, num_classes)
-    final = averaged_model(model)
+    final = with_temperature(model, temperature)
     final.compile(optimizer=model.optimizer, loss=PLAIN_LOSS, metrics=["accuracy"])
     return final
 
@@ -199,14 +203,8 @@ def _dense_stack(config: TrainingConfig, x, widths: tuple[int, ...], prefix: str
 
 
 def _softmax(config: TrainingConfig, x, num_classes: int, prefix: str):
-    """One member's class probabilities, computed in float32 whatever the precision."""
-    return keras.layers.Dense(
-        num_classes,
-        activation="softmax",
-        kernel_regularizer=_regularizer(config),
-        dtype="float32",
-        name=f"{prefix}probabilities",
-    )(x)
+    """One member's class probabilities (Dense logits, then softmax), in float32."""
+    return head(x, num_classes, prefix, _regularizer(config))
 
 
 def build_loss(config: TrainingConfig, num_classes: int, class_prior: np.ndarray | None):

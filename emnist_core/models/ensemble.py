@@ -57,6 +57,18 @@ def ensemble_accuracy(members: int):
     return accuracy
 
 
+def ensemble_crossentropy(members: int):
+    """Plain cross-entropy of the (averaged) probabilities, logged as 'ce' (and 'val_ce'):
+    the same quantity for every run, whatever its training objective adds."""
+    if members == 1:
+        return keras.metrics.SparseCategoricalCrossentropy(name="ce")
+
+    def ce(y_true, stacked):
+        return keras.losses.sparse_categorical_crossentropy(y_true, keras.ops.mean(stacked, axis=1))
+
+    return ce
+
+
 def member_count(model: keras.Model) -> int:
     """How many members a built or saved model has (1 for a plain model)."""
     return sum(1 for layer in model.layers if layer.name.endswith("probabilities"))

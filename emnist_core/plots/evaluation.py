@@ -169,3 +169,43 @@ def probability_bars(top: Sequence[tuple[str, float]], title: str = "") -> go.Fi
         margin={"l": 10, "r": 10, "t": 40},
     )
     return fig
+
+
+def reliability_diagram(table: pd.DataFrame, ece: float | None = None) -> go.Figure:
+    """Accuracy against confidence per bin (calibration.reliability_table), with the diagonal a
+    calibrated model would follow; bar width is the bin, hover gives the image count."""
+    filled = table[table["count"] > 0]
+    centres = (filled["lower"] + filled["upper"]) / 2
+    width = float((table["upper"] - table["lower"]).iloc[0]) if len(table) else 0.1
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            x=centres,
+            y=filled["accuracy"],
+            width=width * 0.95,
+            name="accuracy in bin",
+            marker_color=GAIN_COLOUR,
+            customdata=np.stack([filled["count"], filled["confidence"]], axis=-1),
+            hovertemplate="accuracy %{y:.1%}<br>mean confidence %{customdata[1]:.1%}"
+            "<br>%{customdata[0]} images<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[0, 1],
+            y=[0, 1],
+            mode="lines",
+            name="calibrated",
+            line={"dash": "dash", "color": "grey"},
+        )
+    )
+    title = "Reliability: how often the model is right when it is this sure"
+    if ece is not None:
+        title += f" (ECE {ece:.3f})"
+    fig.update_layout(
+        title=title,
+        xaxis={"title": "confidence", "range": [0, 1], "tickformat": ".0%"},
+        yaxis={"title": "accuracy", "range": [0, 1], "tickformat": ".0%"},
+        bargap=0,
+    )
+    return fig

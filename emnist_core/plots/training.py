@@ -17,6 +17,8 @@ METRIC_LABELS = {
     "loss": "loss",
     "accuracy": "accuracy",
     "val_loss": "validation loss",
+    "ce": "cross-entropy",
+    "val_ce": "validation cross-entropy",
     "val_accuracy": "validation accuracy",
     "learning_rate": "learning rate",
 }
@@ -88,8 +90,24 @@ def _batch_trace(
     )
 
 
+def loss_keys(series: Mapping[str, list]) -> tuple[str, str]:
+    """(train, validation) keys of the loss panel: plain cross-entropy where recorded (the same
+    for every run), else the older runs' training objective."""
+    return (
+        ("ce", "val_ce")
+        if _drawable(series.get("val_ce") or series.get("ce"))
+        else (
+            "loss",
+            "val_loss",
+        )
+    )
+
+
 def training_curves(
-    history: History, title: str = "", batches: Sequence[Mapping[str, float]] | None = None
+    history: History,
+    title: str = "",
+    batches: Sequence[Mapping[str, float]] | None = None,
+    objective: str = "training objective",
 ) -> go.Figure:
     """Loss and accuracy per epoch, train against validation, side by side.
 
@@ -98,16 +116,24 @@ def training_curves(
     epoch is still running).
     batches : optional per-batch progress events, drawn as thin "train per batch" lines
     at fractional epochs under the per-epoch curves (the live training panel).
+    objective : what the training loss is (models.build.objective_label); where the history
+    records plain cross-entropy the loss panel shows that, and the objective dotted.
     """
     series = per_epoch_series(history)
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("Loss", "Accuracy"))
-    for col, metric in enumerate(("loss", "accuracy"), start=1):
+    train_key, val_key = loss_keys(series)
+    plain = train_key == "ce"
+    fig = make_subplots(
+        rows=1, cols=2, subplot_titles=("Cross-entropy" if plain else objective, "Accuracy")
+    )
+    for col, (metric, pair) in enumerate(
+        (("loss", (train_key, val_key)), ("accuracy", ("accuracy", "val_accuracy"))), start=1
+    ):
         live = _batch_trace(batches or [], metric, first=col == 1)
         if live is not None:
             fig.add_trace(live, row=1, col=col)
         for key, colour, label in (
-            (metric, TRAIN_COLOUR, "train"),
-            (f"val_{metric}", VAL_COLOUR, "validation"),
+            (pair[0], TRAIN_COLOUR, "train"),
+            (pair[1], VAL_COLOUR, "validation"),
         ):
             values = series.get(key) or []
             if _drawable(values):
@@ -125,8 +151,21 @@ def training_curves(
                     col=col,
                 )
         fig.update_xaxes(title_text="epoch", row=1, col=col)
+    if plain and _drawable(series.get("loss")):
+        fig.add_trace(_objective_trace(series, objective), row=1, col=1)
     fig.update_layout(title=title or None, hovermode="x unified")
     return fig
+
+
+def _objective_trace(series: Mapping[str, list], objective: str) -> go.Scatter:
+    values = series["loss"]
+    return go.Scatter(
+        x=_epoch_axis(series, values),
+        y=values,
+        mode="lines",
+        name=objective,
+        line={"color": TRAIN_COLOUR, "dash": "dot"},
+    )
 
 
 def overlaid_curves(histories: Mapping[str, History], metric: str = "val_accuracy") -> go.Figure:

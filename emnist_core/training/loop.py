@@ -19,9 +19,10 @@ from emnist_core import settings
 from emnist_core.atomic import check_destination
 from emnist_core.data import Dataset, Split, train_val_split
 from emnist_core.errors import ConfigError
-from emnist_core.models.build import build_model, current_learning_rate, finished_model
+from emnist_core.models.build import build_model, current_learning_rate
 from emnist_core.models.config import TrainingConfig
 from emnist_core.models.numerics import model_precision
+from emnist_core.training.finish import finish
 from emnist_core.training.progress import Progress, ProgressFn
 from emnist_core.training.runs import Run, new_run_id, run_info, save_run
 
@@ -171,9 +172,9 @@ def train(
     train_seconds = time.perf_counter() - started
     train_cpu_seconds = time.process_time() - cpu_started
     precision = model_precision(model)  # of the model that trained, before the float32 copy
-    model = finished_model(model, config, dataset.num_classes)
+    finished = finish(model, config, dataset, val_split)
+    model = finished.model
     history = _history(fit_history, reporter)
-    metrics = _test_metrics(model, dataset)
     run_id = new_run_id(config.family)
     info = run_info(
         run_id=run_id,
@@ -195,7 +196,14 @@ def train(
         },
     )
     return save_run(
-        runs_dir, run_id, model=model, config=config, history=history, metrics=metrics, info=info
+        runs_dir,
+        run_id,
+        model=model,
+        config=config,
+        history=history,
+        metrics=finished.metrics,
+        info=info,
+        results=finished.results,
     )
 
 
@@ -218,10 +226,3 @@ def _hold_out(dataset: Dataset, val_fraction: float, seed: int) -> tuple[Split, 
     if val_fraction == 0:
         return dataset.train, None
     return train_val_split(dataset.train, val_fraction=val_fraction, seed=seed)
-
-
-def _test_metrics(model: keras.Model, dataset: Dataset) -> dict[str, float]:
-    """Scalar test metrics from the evaluation module (the only place that reads test)."""
-    from emnist_core.evaluation.metrics import evaluate
-
-    return evaluate(model, dataset.test, dataset.classes).summary()

@@ -11,6 +11,7 @@ import os
 import platform
 import secrets
 import shutil
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,6 +90,26 @@ class Run:
         return None if value is None or value != value else float(value)  # NaN is unknown
 
     @property
+    def latency_ms(self) -> float | None:
+        """Median one-image latency measured when the run finished, or None (older runs)."""
+        value = self.metrics.get("latency_ms")
+        return None if value is None else float(value)
+
+    @property
+    def calibration(self):
+        """The CalibrationReport metrics.json holds (T, ECE and NLL before and after), or None
+        for a run with no fitted temperature (no validation split, or saved before scaling)."""
+        from emnist_core.evaluation.calibration import CalibrationReport
+
+        keys = ("temperature", "ece", "nll", "ece_before", "nll_before")
+        if self.metrics.get("temperature_fitted_on") is None or any(
+            self.metrics.get(key) is None for key in keys
+        ):
+            return None
+        values = {key: float(self.metrics[key]) for key in keys}
+        return CalibrationReport(**values, fitted_on=self.metrics["temperature_fitted_on"])
+
+    @property
     def train_seconds(self) -> float | None:
         return self._timing("train_seconds")
 
@@ -123,6 +144,23 @@ class Run:
     @property
     def model_path(self) -> Path:
         return self.run_dir / "model.keras"
+
+    def check_model_file(self) -> None:
+        """RunError, worded as load_model's, unless model.keras is a whole .keras archive.
+
+        Pages that show saved results never load the model; this keeps a damaged model
+        from hiding behind them, at the cost of reading the zip directory only.
+        """
+        try:
+            with zipfile.ZipFile(self.model_path) as archive:
+                if "config.json" not in archive.namelist():
+                    raise zipfile.BadZipFile("no config.json inside")
+        except (OSError, zipfile.BadZipFile) as exc:
+            raise RunError(
+                f"cannot load {self.model_path}: {type(exc).__name__}: {exc}. The model file is "
+                f"missing or corrupt; delete the run (python -m emnist_core runs delete "
+                f"{self.run_id}) and train it again."
+            ) from None
 
     def load_model(self):
         """The trained Keras model; RunError if model.keras is missing or corrupt."""
@@ -198,15 +236,19 @@ def save_run(
     history: dict,
     metrics: dict,
     info: dict,
+    results=None,
 ) -> Run:
     """Write every file into `.tmp-<id>`, then rename the folder into place in one step.
 
     If the runs folder fails while saving (full disk, gone, read-only), the run is
     written to the recovery folder instead and the RunError names it, so the trained
     model is never lost with the error.
+
+    results : optional RunResults (emnist_core.evaluation.run_results), saved as results.npz.
     """
     root = settings.runs_dir(runs_dir)
     files = {"model": model, "config": config, "history": history, "metrics": metrics}
+    files["results"] = results
     try:
         root.mkdir(parents=True, exist_ok=True)
         if (root / run_id).exists():
@@ -229,7 +271,9 @@ def save_run(
         ) from None
 
 
-def _write_run(root: Path, run_id: str, *, model, config, history, metrics, info) -> Path:
+def _write_run(
+    root: Path, run_id: str, *, model, config, history, metrics, info, results=None
+) -> Path:
     """The run written into root/.tmp-<id>, renamed to root/<id> when whole; returns that."""
     root.mkdir(parents=True, exist_ok=True)
     tmp, final = root / f".tmp-{run_id}", root / run_id
@@ -239,6 +283,10 @@ def _write_run(root: Path, run_id: str, *, model, config, history, metrics, info
         write_json(tmp / "history.json", history)
         write_json(tmp / "metrics.json", metrics)
         model.save(tmp / "model.keras")
+        if results is not None:
+            from emnist_core.evaluation.run_results import RESULTS_FILE, save_results
+
+            save_results(tmp / RESULTS_FILE, results)
         write_json(tmp / "run.json", info)  # last: its presence marks a finished write
         os.rename(tmp, final)
     except BaseException:

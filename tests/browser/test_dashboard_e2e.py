@@ -164,6 +164,7 @@ def test_student_journey(tmp_path):
             page.get_by_text("What the models see").wait_for(timeout=WAIT_MS)
             expect(page.get_by_text("sure").first).to_be_visible()
             _shot(page, "5-draw")
+            page.get_by_text("Look inside the models").click()  # the panel is on demand
             gradcam = page.get_by_text("CNN Grad-CAM").first
             gradcam.wait_for(timeout=WAIT_MS)
             expect(gradcam).to_be_visible()

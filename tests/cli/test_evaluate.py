@@ -42,6 +42,17 @@ def test_evaluate_json_reproduces_training_metrics(runs, capsys):
     assert payload["misclassified"] == payload["test_images"] - np.trace(confusion)
 
 
+def test_evaluate_json_reports_calibration_with_the_saved_temperature(runs, capsys):
+    runs_dir, _, cnn = runs
+    code, out, _ = run_cli(capsys, "evaluate", cnn.run_id, "--runs-dir", runs_dir, "--json")
+    assert code == 0
+    payload = json.loads(out)
+    for key in ("ece", "nll", "temperature", "ece_before", "nll_before"):
+        assert payload[key] == pytest.approx(cnn.metrics[key], rel=1e-4, abs=1e-6)
+    assert 0.0 <= payload["ece"] <= 1.0 and payload["nll"] == pytest.approx(payload["loss"])
+    assert payload["temperature"] != 1.0  # fitted on the validation split, not left at 1
+
+
 def test_evaluate_text_with_run_folder_and_data_dir(runs, synthetic_dir, capsys):
     _, _, cnn = runs
     code, out, _ = run_cli(capsys, "evaluate", cnn.run_dir, "--data-dir", synthetic_dir)

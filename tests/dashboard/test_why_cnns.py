@@ -106,6 +106,9 @@ def test_draw_page_inside_the_model_panel(app_env, monkeypatch):
         "dashboard.components.canvas.draw_canvas", lambda stroke_width, key: _stroke()
     )
     app = open_page("draw")
+    assert not any("Inside the models" in text for text in texts(app.subheader))  # on demand
+    assert any("sure" in text for text in texts(app.markdown))  # the answer needs no panel
+    app.toggle(key="draw_inside").set_value(True).run()
     assert any("Inside the models" in text for text in texts(app.subheader))
     captions_before = texts(app.caption)
     app.slider(key="inside_shift_x").set_value(5).run()

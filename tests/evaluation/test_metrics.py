@@ -67,7 +67,10 @@ def test_macro_scores_skip_absent_class(result):
         "macro_precision",
         "macro_recall",
         "macro_f1",
+        "ece",
+        "nll",
     }
+    assert result.nll == result.loss and 0.0 <= result.ece <= 1.0
 
 
 def test_misclassified_rows(result):

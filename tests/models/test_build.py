@@ -28,7 +28,7 @@ def test_mlp_layers_follow_config():
     assert model.get_layer("act_dense1").activation.__name__ == "tanh"
     assert model.get_layer("dropout2").rate == pytest.approx(0.3)
     assert layer_types(model).count("BatchNormalization") == 2
-    assert model.get_layer("probabilities").units == 47
+    assert model.get_layer("logits").units == 47
     assert model.output_shape == (None, 47)
 
 

@@ -132,3 +132,32 @@ def test_figures_serialise_to_json():
     frame = pd.DataFrame({"class": ["a"], "precision": [1.0], "recall": [0.5], "f1": [0.67]})
     for fig in (training_plots.training_curves(HISTORY), evaluation_plots.per_class_bars(frame)):
         assert fig.to_json().startswith("{")
+
+
+def test_loss_panel_shows_plain_cross_entropy_and_labels_the_objective():
+    history = {
+        "loss": [1.2, 0.9],
+        "ce": [1.0, 0.7],
+        "val_ce": [1.1, 0.8],
+        "accuracy": [0.5, 0.6],
+        "val_accuracy": [0.5, 0.6],
+    }
+    label = "training objective (cross-entropy with label smoothing 0.1)"
+    fig = training_plots.training_curves(history, objective=label)
+    names = [trace.name for trace in fig.data]
+    assert label in names
+    validation = next(t for t in fig.data if t.name == "validation" and t.xaxis == "x")
+    assert list(validation.y) == [1.1, 0.8]  # val_ce, not the objective
+    assert fig.layout.annotations[0].text == "Cross-entropy"
+    older = training_plots.training_curves({"loss": [1.0], "val_loss": [1.1]}, objective=label)
+    assert older.layout.annotations[0].text == label  # no plain record: say what it is
+
+
+def test_reliability_diagram_draws_filled_bins_and_the_diagonal():
+    from emnist_core.evaluation.calibration import reliability_bins
+
+    table = reliability_bins(np.array([0.95, 0.95, 0.55]), np.array([True, False, True]))
+    fig = evaluation_plots.reliability_diagram(table, ece=0.2)
+    bars, diagonal = fig.data
+    assert len(bars.x) == 2 and sorted(bars.y) == [0.5, 1.0]
+    assert list(diagonal.x) == [0, 1] and "ECE 0.200" in fig.layout.title.text

@@ -112,7 +112,11 @@ def test_same_seed_same_history_and_metrics(synthetic_dataset, tmp_path, config)
     second = train(config, synthetic_dataset, runs_dir=tmp_path)
     for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
         assert first.history[key] == second.history[key], key
-    assert first.metrics == second.metrics
+    # latency_ms is a wall-clock timing saved beside the results, not a seeded figure
+    seeded = [
+        {k: v for k, v in run.metrics.items() if k != "latency_ms"} for run in (first, second)
+    ]
+    assert "ece" in seeded[0] and seeded[0] == seeded[1]
     other = train(config.replace(seed=8), synthetic_dataset, runs_dir=tmp_path)
     assert other.history["loss"] != first.history["loss"]
 

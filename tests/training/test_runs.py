@@ -31,7 +31,8 @@ def runs_dir(saved_run, tmp_path):
 
 
 def test_run_folder_holds_every_file(saved_run):
-    assert sorted(p.name for p in saved_run.run_dir.iterdir()) == sorted(RUN_FILES)
+    names = sorted(p.name for p in saved_run.run_dir.iterdir())
+    assert names == sorted(RUN_FILES + ("results.npz",))  # results: optional, for the pages
     assert json.loads((saved_run.run_dir / "config.json").read_text()) == TINY.to_dict()
     info = json.loads((saved_run.run_dir / "run.json").read_text())
     assert info["status"] == "complete" and info["family"] == "mlp"

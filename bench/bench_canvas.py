@@ -1,0 +1,94 @@
+"""Benchmark: do drawings on the canvas read as well as the test images they were drawn from?
+
+Held-out stand-in test images (../shared/emnist-standin) are rendered the way a person
+draws them (emnist_core.analysis.canvas: binary round pen of random width, random size,
+aspect and position on the 280x280 canvas), light on dark as the canvas returns them and
+dark on light as an uploaded drawing, several renderings per image, and fed through the
+Draw page's own path (dashboard.components.drawing.to_pixels -> preprocess_image). It
+reports each saved run's accuracy on the raw images and on the drawings, and the gap.
+
+    .venv/bin/python -m bench.bench_canvas RUN [RUN ...] [--runs-dir R] [--data-dir D]
+        [--per-class 20] [--renderings 2] [--seed 0]
+
+An accuracy measure, not a timing one: it may run on a busy machine.
+"""
+
+import argparse
+import io
+import os
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from dashboard.components.drawing import to_pixels  # noqa: E402  (the Draw page's own path)
+from emnist_core.analysis.canvas import CanvasStyle, render_drawing  # noqa: E402
+from emnist_core.analysis.representations import class_sample_indices  # noqa: E402
+from emnist_core.data import load  # noqa: E402
+
+DEFAULT_DATA = ROOT / ".." / "shared" / "emnist-standin"
+POLARITIES = {"canvas (light on dark)": False, "upload (dark on light)": True}
+
+
+def as_upload(rgba: np.ndarray) -> io.BytesIO:
+    """A drawing on paper as the Draw page's uploader hands it over: a named PNG file object."""
+    buffer = io.BytesIO()
+    Image.fromarray(rgba[..., :3]).save(buffer, format="PNG")
+    buffer.seek(0)
+    buffer.name = "drawing.png"
+    return buffer
+
+
+def drawn_inputs(images: np.ndarray, dark_on_light: bool, renderings: int, seed: int):
+    """(renderings * N, 28, 28): every image drawn `renderings` times, then preprocessed."""
+    rng = np.random.default_rng(seed)
+    style = CanvasStyle()
+    out = []
+    for _ in range(renderings):
+        for image in images:
+            rgba = render_drawing(image, rng, style, dark_on_light=dark_on_light)
+            out.append(to_pixels(as_upload(rgba) if dark_on_light else rgba))
+    return np.stack(out)
+
+
+def accuracy(model, images: np.ndarray, labels: np.ndarray) -> float:
+    from emnist_core.evaluation.metrics import model_probabilities
+
+    return float(np.mean(model_probabilities(model, images).argmax(axis=1) == labels))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("runs", nargs="+", metavar="RUN")
+    parser.add_argument("--runs-dir")
+    parser.add_argument("--data-dir", default=str(DEFAULT_DATA))
+    parser.add_argument("--per-class", type=int, default=20, help="test images per class")
+    parser.add_argument("--renderings", type=int, default=2, help="drawings per image")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    from emnist_core.cli.evaluate import resolve_run
+
+    dataset = load(args.data_dir)
+    picks = class_sample_indices(dataset.test.labels, args.per_class, args.seed)
+    images, labels = dataset.test.images[picks], dataset.test.labels[picks]
+    drawn = {
+        name: drawn_inputs(images, dark, args.renderings, args.seed)
+        for name, dark in POLARITIES.items()
+    }
+    print(f"data: {dataset.label}; {len(picks)} test images, {args.renderings} renderings each")
+    print(f"{'run':<40} {'input':<26} {'accuracy':>9} {'gap (pts)':>10}")
+    for run_arg in args.runs:
+        run = resolve_run(run_arg, args.runs_dir)
+        model = run.load_model()
+        raw = accuracy(model, images, labels)
+        print(f"{run.name[:40]:<40} {'raw test images':<26} {raw:9.4f} {'':>10}")
+        for name, inputs in drawn.items():
+            score = accuracy(model, inputs, np.tile(labels, args.renderings))
+            print(f"{'':<40} {name:<26} {score:9.4f} {100 * (raw - score):10.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,67 @@
+"""Canvas-style renderings: seeded, binary pens of varied width, size and place, both polarities."""
+
+import numpy as np
+import pytest
+
+from emnist_core.analysis.canvas import CanvasStyle, pen_path, render_drawing, thin
+from emnist_core.errors import ConfigError, DataError
+from emnist_core.inference.preprocess import preprocess_image
+from tests.fixtures import glyph_l
+
+
+def test_thinning_leaves_a_one_pixel_path_through_a_thick_bar():
+    bar = np.zeros((20, 40), bool)
+    bar[8:13, 5:35] = True  # 5 pixels thick
+    path = thin(bar)
+    assert path.sum() > 20 and np.all(path <= bar)
+    assert path[:, 10:30].sum(axis=0).max() == 1  # one pixel across in the middle
+
+
+def test_pen_path_spans_the_glyph_in_unit_coordinates():
+    points = pen_path(glyph_l())
+    assert points.min() >= 0 and points.max() <= 1
+    xs, ys = points[:, 0], points[:, 1]
+    assert np.ptp(ys) > 0.5 and np.ptp(xs) > 0.3  # the L's bar and foot both traced
+    with pytest.raises(DataError, match="no ink"):
+        pen_path(np.zeros((28, 28), np.uint8))
+
+
+def test_renderings_are_binary_seeded_and_varied():
+    first = render_drawing(glyph_l(), np.random.default_rng(1))
+    again = render_drawing(glyph_l(), np.random.default_rng(1))
+    other = render_drawing(glyph_l(), np.random.default_rng(2))
+    assert first.shape == (280, 280, 4) and first.dtype == np.uint8
+    np.testing.assert_array_equal(first, again)
+    assert not np.array_equal(first, other)
+    assert set(np.unique(first[..., 0])) <= {0, 255} and (first[..., 3] == 255).all()
+    ink = [
+        (render_drawing(glyph_l(), np.random.default_rng(s))[..., 0] > 0).sum() for s in range(6)
+    ]
+    assert max(ink) > 1.5 * min(ink)  # pen width and size vary
+
+
+def test_dark_on_light_is_the_inverse_and_both_preprocess_to_the_same_glyph():
+    style = CanvasStyle(glyph=(0.5, 0.5), pen=(28.0, 28.0), aspect=0.0)  # the L's own thickness
+    light = render_drawing(glyph_l(), np.random.default_rng(3), style)
+    dark = render_drawing(glyph_l(), np.random.default_rng(3), style, dark_on_light=True)
+    np.testing.assert_array_equal(255 - light[..., 0], dark[..., 0])
+    from_canvas = preprocess_image(light, invert=False)
+    from_paper = preprocess_image(dark[..., :3])
+    np.testing.assert_array_equal(from_canvas, from_paper)
+    original = preprocess_image(glyph_l()).ravel().astype(float)
+    corr = np.corrcoef(from_canvas.ravel().astype(float), original)[0, 1]
+    assert corr > 0.8  # still recognisably the L it was drawn from
+
+
+def test_the_glyph_stays_inside_the_canvas_at_the_largest_settings():
+    style = CanvasStyle(glyph=(1.0, 1.0), pen=(40.0, 40.0))
+    for seed in range(5):
+        image = render_drawing(glyph_l(), np.random.default_rng(seed), style)[..., 0]
+        assert image[0].max() == 0 and image[-1].max() == 0
+        assert image[:, 0].max() == 0 and image[:, -1].max() == 0
+
+
+@pytest.mark.parametrize("field", [{"glyph": (0.9, 0.5)}, {"pen": (0.5, 4.0)}, {"aspect": 0.7}])
+def test_style_out_of_range_is_refused(field):
+    with pytest.raises(ConfigError, match="is not allowed"):
+        CanvasStyle(**field)
