@@ -8,7 +8,7 @@ view reads the study storage, so trials from other workers and machines that sha
 import streamlit as st
 
 from dashboard.components.space_form import space_form
-from dashboard.session import data_source, train_jobs
+from dashboard.session import class_limits, data_source, identity, train_jobs
 from emnist_core import settings
 from emnist_core.errors import EmnistError
 from emnist_core.training.jobs import RUNNING, Job
@@ -119,7 +119,10 @@ def start_ui(space, storage: str) -> None:
     try:
         study = open_study(space, name=name.strip(), storage=storage, settings=settings)
         data_source.job_manager().start(
-            choice.key, JOB_PREFIX + study.study_name, _work(study, space, choice.dataset, settings)
+            train_jobs.job_key(choice),
+            JOB_PREFIX + study.study_name,
+            _work(study, space, choice.dataset, settings),
+            owner=identity.user_id(),
         )
     except EmnistError as error:
         st.error(str(error))
@@ -152,7 +155,7 @@ def job_ui(job: Job) -> None:
     if snap["stop_requested"]:
         st.info("Stopping after the current batch...")
     elif st.button("Stop study", key="tune_stop"):
-        job.stop()
+        class_limits.stop(job)
         st.info("Stopping after the current batch...")
 
 
@@ -300,7 +303,7 @@ def main() -> None:
         start_ui(space, storage)
     st.subheader("Studies")
     choice = data_source.current_data()
-    job = data_source.job_manager().get(choice.key)
+    job = data_source.job_manager().get(train_jobs.job_key(choice))
     view = watch_ui(storage, job if job is not None and job.label.startswith(JOB_PREFIX) else None)
     if view is not None:
         st.subheader("Best trial")

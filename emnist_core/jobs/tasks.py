@@ -39,6 +39,7 @@ class JobSpec:
     command: str = "emnist-lab jobs submit"
     val_fraction: float = 0.1
     tensorboard: bool = False  # TensorBoard logs into each run folder
+    owner: str | None = None  # classroom mode: the signed-in user, recorded in each run.json
     meta: dict = field(default_factory=dict)
 
 
@@ -127,6 +128,7 @@ def _train_models(spec: JobSpec, dataset: Dataset, queue, stop: threading.Event,
                     name=model.name,
                     command=spec.command,
                     preset=model.preset,
+                    owner=spec.owner,
                     extra_callbacks=[logs.callback()] if spec.tensorboard else None,
                 )
                 if spec.tensorboard:
