@@ -52,10 +52,10 @@ class ClassroomRuns:
         return run
 
     @property
-    def cleaned(self) -> list[str]:
+    def cleaned(self) -> "list[str]":  # quoted: the list method shadows the type here
         return self.registry.cleaned
 
-    def broken(self) -> list[BrokenRun]:
+    def broken(self) -> "list[BrokenRun]":
         """Unreadable run folders (their owner is unknown): instructors only."""
         return self.registry.broken() if self._who().is_instructor else []
 

@@ -91,16 +91,16 @@ def test_a_forged_principal_cannot_submit_or_stop(tracker):
     for who in forged:
         with pytest.raises(PermissionDenied):
             class_jobs.stop_job(who, tracker, job.job_id)
-    assert tracker.client.stopped == [] and not job.stop_requested
+    assert tracker.client.stopped == [] and not job.stop_event.is_set()
 
 
 def test_a_student_stops_only_their_own_job(tracker):
     a_job = class_jobs.submit_job(ALICE, tracker, spec("a"), DATASET, ROOMY, (), few_params)
     with pytest.raises(PermissionDenied, match="only your own jobs"):
         class_jobs.stop_job(BOB, tracker, a_job.job_id)  # an id from alice's session
-    assert tracker.client.stopped == [] and not a_job.stop_requested
+    assert tracker.client.stopped == [] and not a_job.stop_event.is_set()
     class_jobs.stop_job(ALICE, tracker, a_job.job_id)
-    assert tracker.client.stopped == [a_job.job_id] and a_job.stop_requested
+    assert tracker.client.stopped == [a_job.job_id] and a_job.stop_event.is_set()
 
 
 def test_a_forged_owner_on_the_mirror_does_not_count(tracker):
