@@ -37,12 +37,19 @@ def _params_of(config, num_classes: int) -> int:
     return model_summary(json.dumps(config.to_dict()), num_classes)[1]
 
 
-def submit(tracker, spec, dataset, personal_owner: str, hints: tuple[str, ...]):
-    """Queue a training job as this session; LimitError/QueueFullError say which limit."""
+def submit(job_tracker, spec, dataset, personal_owner: str, hints: tuple[str, ...]):
+    """Queue a training job as this session; LimitError/QueueFullError say which limit.
+
+    job_tracker() is called only once the model limits passed: a refused model starts no
+    cluster. submit_job checks them again, beside the job limits, where the job is queued.
+    """
     if not identity.classroom_mode():
-        return tracker.submit(spec, dataset, personal_owner, hints=hints)
+        return job_tracker().submit(spec, dataset, personal_owner, hints=hints)
+    limits = student_limits()
+    if limits is not None:
+        class_jobs.check_spec(limits, spec, dataset.num_classes, _params_of)
     return class_jobs.submit_job(
-        signed_in(), tracker, spec, dataset, student_limits(), hints, params_of=_params_of
+        signed_in(), job_tracker(), spec, dataset, limits, hints, params_of=_params_of
     )
 
 

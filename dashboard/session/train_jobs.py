@@ -79,7 +79,7 @@ def start_training(
         return None
     try:
         job = class_limits.submit(
-            job_tracker(),
+            job_tracker,
             _spec(configs, label, tensorboard),
             choice.dataset,
             session_owner(),
