@@ -80,60 +80,52 @@ def queue_ui() -> None:
             st.caption("No jobs yet.")
 
 
-def class_rows(limit: int = 30) -> list[dict]:
-    """Every owner's recent jobs with progress, for the instructor (live ones first)."""
-    tracker = jobs.job_tracker()
-    records = sorted(tracker.records()[:limit], key=lambda record: not record.live)
-    return [
-        {
-            "job_id": record.job_id,
-            "owner": record.owner,
-            "job": record.label,
-            **_live_fields(tracker, record),
-            "runs": ", ".join(record.run_ids),
-        }
-        for record in records
-    ]
+def _class_records(limit: int = 30) -> list:
+    """Every owner's recent jobs, live ones first (the records are newest first)."""
+    return sorted(jobs.job_tracker().records()[:limit], key=lambda record: not record.live)
 
 
 def class_jobs_ui() -> None:
-    """The instructor's queue: owners, places, hosts and progress, with Stop on live jobs."""
+    """The instructor's queue: owner, place in queue, host and progress, Stop on live jobs."""
     if not jobs.cluster_started():
         st.caption("No jobs yet: the training cluster starts with the first one.")
         return
-    rows = class_rows()
-    any_live = any(row["status"] in ("queued", "waiting", "running") for row in rows)
+    any_live = any(record.live for record in _class_records())
 
     @st.fragment(run_every=REFRESH_SECONDS if any_live else None)
     def table() -> None:
-        fresh = class_rows()
-        if not fresh:
+        records = _class_records()
+        if not records:
             st.caption("No jobs yet.")
-            return
-        st.dataframe(
-            fresh,
-            hide_index=True,
-            key="instructor_jobs",
-            column_config={"progress": st.column_config.ProgressColumn(min_value=0, max_value=1)},
-        )
+        for number, record in enumerate(records, start=1):
+            job_row(number, record)
 
     table()
-    live = [row["job_id"] for row in rows if row["status"] in ("queued", "waiting", "running")]
-    if live:
-        stop_ui(live, {row["job_id"]: row for row in rows})
 
 
-def stop_ui(live: list[str], by_id: dict[str, dict]) -> None:
-    left, right = st.columns([4, 1])
-    job_id = left.selectbox(
-        "Job to stop",
-        live,
-        format_func=lambda jid: f"{by_id[jid]['owner']} · '{by_id[jid]['job']}' · {jid}",
-        key="instructor_stop_pick",
-    )
-    if right.button("Stop", key="instructor_stop"):
+def _row_text(tracker, record) -> str:
+    mirror = tracker.get(record.job_id)
+    snap = mirror.snapshot() if mirror is not None else None
+    if not record.live or snap is None:
+        return record.status + (f" · runs {', '.join(record.run_ids)}" if record.run_ids else "")
+    if snap.get("position"):
+        return f"waiting: number {snap['position']} in the queue"
+    return jobs.progress_text(snap)
+
+
+def job_row(number: int, record) -> None:
+    """One job: owner, label, queue place or progress (with host); Stop while it lives."""
+    tracker = jobs.job_tracker()
+    left, right = st.columns([6, 1])
+    left.markdown(f"**{number}. {record.owner}** · '{record.label}' · {_row_text(tracker, record)}")
+    if not record.live:
+        return
+    fields = _live_fields(tracker, record)
+    if fields["progress"] is not None:
+        left.progress(fields["progress"])
+    if right.button("Stop", key=f"instructor_stop_{record.job_id}"):
         try:
-            class_limits.stop_id(jobs.job_tracker(), job_id)
+            class_limits.stop_id(tracker, record.job_id)
         except EmnistError as error:
             st.error(str(error))
             return

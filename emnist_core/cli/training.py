@@ -250,6 +250,7 @@ def _registry(runs_dir):
 
     return workspace(None, runs_dir, cli=True)
 
+
 def run_list(args: argparse.Namespace) -> int:
     registry = _registry(args.runs_dir)
     rows = [_row(run) for run in registry.list()]

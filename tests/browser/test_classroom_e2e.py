@@ -1,8 +1,9 @@
 """Classroom mode end to end in Chromium: two students and the instructor at once, plus a stranger.
 
-Student A (alice) trains; student B (bob, with one earlier run) sees neither A's run nor A's
-job and has no way to stop it; the instructor sees both, stops A's job, publishes A's run,
-and B then finds it on Compare and Draw; a signed-out browser sees only the sign-in page.
+Student A (alice) trains on the app's embedded Dask cluster; student B (bob, with one earlier
+run) sees neither A's run nor A's job and has no way to stop it; the instructor sees both,
+stops A's job from the class queue, publishes A's run, and B then finds it on Compare and
+Draw; a signed-out browser sees only the sign-in page.
 Screenshots land in test-output/screenshots/classroom-*.png.
 """
 
@@ -83,7 +84,8 @@ def _start_long_training(page) -> None:
     expect(box).not_to_be_checked()
     _set_field(page, "Run name", A_RUN)
     page.get_by_role("button", name="Start training").click()
-    page.get_by_text(f"Training '{A_RUN}'").wait_for(timeout=WAIT_MS)
+    # Queued first, then running once the cluster (started by this first job) gives it a slot.
+    page.get_by_text(f"Training '{A_RUN}'").wait_for(timeout=TRAIN_WAIT_MS)
 
 
 def _assert_absent(page, *names: str) -> None:
@@ -153,7 +155,7 @@ def test_two_students_and_the_instructor(tmp_path, synthetic_dir, synthetic_data
             expect(teach.get_by_text("1. alice")).to_be_visible()
             _shot(teach, "3-instructor-sees-alices-job")
             teach.get_by_role("button", name="Stop").click()  # the instructor stops any job
-            alice.get_by_text(f"'{A_RUN}' was stopped after").wait_for(timeout=WAIT_MS * 3)
+            alice.get_by_text(f"'{A_RUN}' was stopped after").wait_for(timeout=TRAIN_WAIT_MS)
             _shot(alice, "4-alice-stopped-by-instructor")
 
             _publish(teach, A_RUN)
