@@ -56,8 +56,9 @@ class ClassroomRuns:
         return self.registry.cleaned
 
     def broken(self) -> "list[BrokenRun]":
-        """Unreadable run folders (their owner is unknown): instructors only."""
-        return self.registry.broken() if self._who().is_instructor else []
+        """Unreadable run folders (their owner is unknown): for the local administrator (the
+        CLI's `runs list` and `runs delete`), who alone may delete them."""
+        return self.registry.broken() if self._who().is_admin else []
 
     def _own(self, run_id: str, action: str) -> Run:
         run = self.get(run_id)

@@ -185,3 +185,16 @@ def test_a_busy_machine_does_not_name_another_owners_job():
     finally:
         release.set()
         job.wait(5)
+
+
+def test_broken_runs_are_the_local_administrators(runs):
+    (runs / "r4-broken").mkdir()
+    (runs / "r4-broken" / "run.json").write_text("{not json")
+    for who in (ALICE, TEACH):
+        assert ClassroomRuns(who, runs).broken() == []
+        with pytest.raises(RunError):
+            ClassroomRuns(who, runs).delete("r4-broken")
+    admin = ClassroomRuns(issue("local-admin", ADMIN), runs)
+    assert [item.run_id for item in admin.broken()] == ["r4-broken"]
+    admin.delete("r4-broken")
+    assert not (runs / "r4-broken").exists() and ids(admin) == {"r1-alice", "r2-bob", "r3-nobody"}
