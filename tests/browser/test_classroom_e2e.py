@@ -7,6 +7,8 @@ Draw; a signed-out browser sees only the sign-in page.
 Screenshots land in test-output/screenshots/classroom-*.png.
 """
 
+import re
+
 import pytest
 
 from emnist_core.classroom import accounts
@@ -151,10 +153,13 @@ def test_two_students_and_the_instructor(tmp_path, synthetic_dir, synthetic_data
             _go(teach, "Instructor")
             teach.get_by_text(f"'{A_RUN}'").wait_for(timeout=WAIT_MS)
             # Training is under way (the first epoch waits for TensorFlow to load on shared cores).
-            teach.get_by_text("epoch 2/1000").first.wait_for(timeout=TRAIN_WAIT_MS)
+            # The row redraws every 2 s while epochs pass faster: wait for any epoch, not one.
+            teach.get_by_text(re.compile(r"epoch \d+/1000")).first.wait_for(timeout=TRAIN_WAIT_MS)
             expect(teach.get_by_text("1. alice")).to_be_visible()
             _shot(teach, "3-instructor-sees-alices-job")
-            teach.get_by_role("button", name="Stop").click()  # the instructor stops any job
+            # The instructor stops any job (the page's Stop, not the header's "stop this rerun").
+            teach_main = teach.locator('[data-testid="stMain"]')
+            teach_main.get_by_role("button", name="Stop", exact=True).click()
             alice.get_by_text(f"'{A_RUN}' was stopped after").wait_for(timeout=TRAIN_WAIT_MS)
             _shot(alice, "4-alice-stopped-by-instructor")
 
