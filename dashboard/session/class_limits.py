@@ -53,19 +53,13 @@ def submit(job_tracker, spec, dataset, personal_owner: str, hints: tuple[str, ..
     )
 
 
-def stop(job, tracker=None) -> None:
-    """Stop a job: anyone in personal mode; in classroom mode only its owner or an instructor.
-
-    A cluster job (it has a job_id) is checked against the job table's owner, never the
-    mirror's; an in-server job (a tuning study) against its own owner.
-    """
+def stop(job, tracker) -> None:
+    """Stop a cluster job (a RemoteJob): anyone in personal mode; in classroom mode only its
+    owner or an instructor, checked against the job table's owner, never the mirror's."""
     if not identity.classroom_mode():
         job.stop()
         return
-    if getattr(job, "job_id", None) and tracker is not None:
-        class_jobs.stop_job(signed_in(), tracker, job.job_id)
-    else:
-        class_jobs.stop_local_job(signed_in(), job)
+    class_jobs.stop_job(signed_in(), tracker, job.job_id)
 
 
 def stop_id(tracker, job_id: str) -> None:

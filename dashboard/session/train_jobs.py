@@ -71,8 +71,14 @@ def _spec(configs: list[tuple[Any, str, str | None]], label: str, tensorboard: b
 def start_training(
     configs: list[tuple[Any, str, str | None]], label: str, tensorboard: bool = False
 ) -> Job | None:
-    """Queue a job on the cluster for the current data; shows the reason and returns None if
-    refused."""
+    """Queue a training job on the cluster for the current data; shows the reason and returns
+    None if refused."""
+    return submit(_spec(configs, label, tensorboard), JOB_KEY)
+
+
+def submit(spec, state_key: str) -> Job | None:
+    """Queue any job spec (training, a study) for the current data under this session's owner;
+    remembers its id under state_key. Shows the reason and returns None if refused."""
     choice = data_source.current_data()
     if choice is None or choice.dataset is None:
         st.error("Choose a data source with data in the sidebar first.")
@@ -80,7 +86,7 @@ def start_training(
     try:
         job = class_limits.submit(
             job_tracker,
-            _spec(configs, label, tensorboard),
+            spec,
             choice.dataset,
             session_owner(),
             hints=(str(choice.folder.resolve()),),
@@ -88,29 +94,32 @@ def start_training(
     except EmnistError as error:
         st.warning(str(error))
         return None
-    st.session_state[JOB_KEY] = job.job_id
+    st.session_state[state_key] = job.job_id
     return job
 
 
-def job_key(choice: data_source.DataChoice) -> str:
-    """One in-server job slot per data source, and in classroom mode per signed-in user too."""
-    owner = identity.user_id()
-    return choice.key if owner is None else f"{owner}|{choice.key}"
+def session_job(state_key: str) -> Job | None:
+    """The job this session submitted under state_key, without starting a cluster to ask.
+
+    In classroom mode only a job this session's user owns: a job id left by another sign-in
+    in the same browser session is not theirs.
+    """
+    job_id = st.session_state.get(state_key)
+    job = job_tracker().get(job_id) if job_id and _CLUSTER_STARTED.is_set() else None
+    if job is not None and identity.classroom_mode() and job.owner != session_owner():
+        return None
+    return job
 
 
 def local_job() -> Job | None:
-    """The in-server job (a tuning study) of the current data source, if any."""
+    """The in-server job (the download) of the current data source, if any."""
     choice = data_source.current_data()
-    return data_source.job_manager().get(job_key(choice)) if choice is not None else None
+    return data_source.job_manager().get(choice.key) if choice is not None else None
 
 
 def current_job() -> Job | None:
-    """This session's latest cluster job, else the in-server job of the current data source."""
-    job_id = st.session_state.get(JOB_KEY)
-    job = job_tracker().get(job_id) if job_id else None
-    if job is not None and identity.classroom_mode() and job.owner != session_owner():
-        job = None  # a job id left by another sign-in in this browser session is not ours
-    return job if job is not None else local_job()
+    """This session's latest training job on the cluster, if any."""
+    return session_job(JOB_KEY)
 
 
 def _num(event: dict, *names: str, default: float | None = None) -> float | None:

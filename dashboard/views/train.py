@@ -61,22 +61,15 @@ def start_ui(config, family: str, preset: str) -> None:
         key="train_tensorboard",
         help="Into the run folder; see them with `tensorboard --logdir artifacts/runs`.",
     )
-    job = train_jobs.local_job()  # an in-server job (a tuning study) holds these CPU cores
-    busy = job is not None and job.running
+    # The cluster's fair queue decides when it runs; a refusal (too many jobs) says why.
     if st.button("Start training", type="primary", key="train_start", disabled=config is None):
-        if busy:
-            st.warning(
-                f"'{job.label}' is still running on this data source. Stop it or wait for it "
-                "to finish before starting another."
-            )
-        else:
-            run_name = name.strip() or default_name
-            changed = config != get_preset(family, preset)
-            started = train_jobs.start_training(
-                [(config, run_name, None if changed else preset)], run_name, tensorboard
-            )
-            if started is not None:
-                st.rerun()
+        run_name = name.strip() or default_name
+        changed = config != get_preset(family, preset)
+        started = train_jobs.start_training(
+            [(config, run_name, None if changed else preset)], run_name, tensorboard
+        )
+        if started is not None:
+            st.rerun()
 
 
 def main() -> None:

@@ -1,20 +1,21 @@
 """Tune page: build a search space, run an Optuna study in the background, watch it, use the best.
 
-The study runs as a job under the same rules as training (one per data source). Every
-view reads the study storage, so trials from other workers and machines that share it
-(a PostgreSQL URL) show up here too.
+The study runs as a cluster job in a Dask worker, in the same fair queue as training; its
+trial runs land in the registry when the job ends. Every view reads the study storage, so
+trials from other workers and machines that share it (a PostgreSQL URL) show up here too.
 """
 
 import streamlit as st
 
 from dashboard.components.space_form import space_form
-from dashboard.session import class_limits, data_source, identity, train_jobs
+from dashboard.session import class_limits, data_source, train_jobs
 from emnist_core import settings
 from emnist_core.errors import EmnistError
 from emnist_core.training.jobs import RUNNING, Job
 
 REFRESH_SECONDS = 2.0
 JOB_PREFIX = "study "
+JOB_KEY = "tune_job_id"  # this session's study job on the cluster
 
 
 def storage_ui() -> str:
@@ -73,32 +74,6 @@ def settings_ui():
         return None
 
 
-def _work(study, space, dataset, settings):
-    """The job body: run the study, adding the current trial's context to every progress event."""
-
-    def work(job: Job):
-        from emnist_core.tuning.worker import run_study
-
-        context: dict = {}
-
-        def on_event(event: dict) -> None:
-            if event.get("kind") == "trial":
-                keys = ("position", "of") if event["phase"] == "start" else ("best_value",)
-                context.update({k: event[k] for k in keys} | {"trial": event["trial"]})
-            job.report({**context, **event})
-
-        return run_study(
-            study,
-            dataset,
-            space=space,
-            settings=settings,
-            on_event=on_event,
-            stop_event=job.stop_event,
-        )
-
-    return work
-
-
 def start_ui(space, storage: str) -> None:
     """Study name, budget and the Start button; a refused start says why (name clash, busy, ...)."""
     from emnist_core.tuning.worker import open_study
@@ -115,24 +90,23 @@ def start_ui(space, storage: str) -> None:
         "Start study", type="primary", key="tune_start", disabled=space is None or settings is None
     ):
         return
-    choice = data_source.current_data()
-    try:
+    from emnist_core.jobs.studies import StudySpec
+    from emnist_core.tuning.storage import absolute_url
+
+    try:  # opened here first, so a name clash or a bad storage is told before queueing
         study = open_study(space, name=name.strip(), storage=storage, settings=settings)
-        data_source.job_manager().start(
-            train_jobs.job_key(choice),
-            JOB_PREFIX + study.study_name,
-            _work(study, space, choice.dataset, settings),
-            owner=identity.user_id(),
-        )
     except EmnistError as error:
         st.error(str(error))
         return
-    st.session_state["tune_pick"] = study.study_name
-    st.rerun()
+    label = JOB_PREFIX + study.study_name
+    spec = StudySpec(study.study_name, absolute_url(storage), space, settings, label)
+    if train_jobs.submit(spec, JOB_KEY) is not None:
+        st.session_state["tune_pick"] = study.study_name
+        st.rerun()
 
 
 def job_ui(job: Job) -> None:
-    """Progress of the study job on this data source: trial k of N, epoch, best so far, Stop."""
+    """Progress of this session's study job: queue place, trial k of N, best so far, Stop."""
     snap = job.snapshot()
     if snap["status"] != RUNNING:
         took = train_jobs.format_seconds(snap["elapsed"])
@@ -141,6 +115,8 @@ def job_ui(job: Job) -> None:
             message + (f": {snap['error']}" if snap["error"] else ".")
         )
         return
+    if snap.get("position"):
+        st.progress(0.0, text=f"'{snap['label']}' waits for a slot: number {snap['position']}")
     event = snap["progress"]
     position, total = event.get("position") or 1, event.get("of") or 0
     within = train_jobs.progress_fraction(event) if event.get("epoch") else 0.0
@@ -155,8 +131,11 @@ def job_ui(job: Job) -> None:
     if snap["stop_requested"]:
         st.info("Stopping after the current batch...")
     elif st.button("Stop study", key="tune_stop"):
-        class_limits.stop(job)
-        st.info("Stopping after the current batch...")
+        try:
+            class_limits.stop(job, train_jobs.job_tracker())
+            st.info("Stopping after the current batch...")
+        except EmnistError as error:
+            st.error(str(error))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -302,8 +281,7 @@ def main() -> None:
             st.caption(f"Searching {', '.join(space.searched) or 'nothing (every field fixed)'}.")
         start_ui(space, storage)
     st.subheader("Studies")
-    choice = data_source.current_data()
-    job = data_source.job_manager().get(train_jobs.job_key(choice))
+    job = train_jobs.session_job(JOB_KEY)
     view = watch_ui(storage, job if job is not None and job.label.startswith(JOB_PREFIX) else None)
     if view is not None:
         st.subheader("Best trial")

@@ -43,27 +43,6 @@ def pick_pair_ui(runs: list) -> tuple:
     return tuple(chosen)
 
 
-@st.cache_data(
-    show_spinner="Shifting, turning, scaling and smudging the test images...", max_entries=16
-)
-def robustness(
-    runs_dir: str,
-    run_ids: tuple[str, ...],
-    names: tuple[str, ...],
-    data_key: str,
-    limit: int | None,
-    _dataset,
-):
-    """The robustness frame of two runs on the current test split (cached per runs and data)."""
-    from emnist_core.analysis.robustness import RobustnessConfig, robustness_curves
-
-    models = {
-        name: saved_runs.load_model(runs_dir, run_id)
-        for name, run_id in zip(names, run_ids, strict=True)
-    }
-    return robustness_curves(models, _dataset.test, RobustnessConfig(limit=limit))
-
-
 @st.cache_data(show_spinner="Embedding test images in the last hidden layer...", max_entries=16)
 def representation(
     runs_dir: str, run_id: str, name: str, data_key: str, per_class: int, method: str, _dataset
@@ -83,24 +62,61 @@ def say(text: str) -> None:
     )
 
 
+ROBUSTNESS_JOB = "why_robustness_job"
+
+
 def robustness_ui(mlp, cnn, dataset) -> None:
+    """The saved sweep of this pair, else a button that measures it as a cluster job."""
     from emnist_core.analysis.narrative import explain_robustness
+    from emnist_core.jobs.analyses import cached_robustness
     from emnist_core.plots.analysis import robustness_figure
 
     st.header("1 · Move it, turn it, smudge it: who still reads it?")
     size = st.radio("Measured on", list(SAMPLE_SIZES), horizontal=True, key="why_sample")
     names = (f"MLP · {mlp.name}", f"CNN · {cnn.name}")
-    frame = robustness(
-        saved_runs.runs_dir_key(),
-        (mlp.run_id, cnn.run_id),
-        names,
-        data_source.current_data().key,
-        SAMPLE_SIZES[size],
-        dataset,
-    )
+    data_key, limit = data_source.current_data().key, SAMPLE_SIZES[size]
+    frame = cached_robustness(saved_runs.runs_dir_key(), (mlp.run_id, cnn.run_id), data_key, limit)
+    if frame is None:
+        measure_robustness_ui(dict(zip(names, (mlp, cnn), strict=True)), data_key, limit)
+        return
     families = dict(zip(names, ("mlp", "cnn"), strict=True))
     st.plotly_chart(robustness_figure(frame, families), key="why_robustness")
     say(explain_robustness(frame, names[0], names[1]))
+
+
+def measure_robustness_ui(runs: dict, data_key: str, limit: int | None) -> None:
+    """Not measured yet: the sweep runs as a background job; its progress shows here."""
+    from emnist_core.jobs.analyses import robustness_spec
+
+    job = train_jobs.session_job(ROBUSTNESS_JOB)
+    if job is not None and job.running:
+        sweep_progress(job)
+        return
+    if job is not None and job.status == "failed":
+        st.error(f"The last sweep failed: {job.error}")
+    st.info(
+        "Not measured yet for this pair and sample. The sweep perturbs every sampled test "
+        "image at many levels and runs both models on each; it runs as a background job, "
+        "and its result is kept for this pair."
+    )
+    if st.button("Measure robustness", key="why_measure", type="primary"):
+        if train_jobs.submit(robustness_spec(runs, data_key, limit), ROBUSTNESS_JOB):
+            st.rerun()
+
+
+@st.fragment(run_every=train_jobs.REFRESH_SECONDS)
+def sweep_progress(job) -> None:
+    snap = job.snapshot()
+    if snap["status"] != "running":
+        st.rerun(scope="app")  # the result is saved: show it
+    event, place = snap["progress"], snap.get("position")
+    done, total = event.get("done", 0), event.get("total", 0)
+    text = (
+        f"Waiting for a slot: number {place} in the queue"
+        if place
+        else f"Measuring robustness: {done} of {total or '?'} points measured"
+    )
+    st.progress(min(done / total, 1.0) if total else 0.0, text=text)
 
 
 def efficiency_ui(mlp, cnn, runs: list) -> None:

@@ -8,7 +8,7 @@ here where the stop happens, so a job id from another session is refused.
 
 import dataclasses
 from collections.abc import Callable, Iterable
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 from emnist_core.classroom import limits as rules
 from emnist_core.classroom import permissions
@@ -22,12 +22,6 @@ from emnist_core.jobs.tasks import JobSpec
 from emnist_core.jobs.tracker import JobTracker, RemoteJob
 
 NOT_YOURS = "no job {job_id!r} of yours to stop; you can stop only your own jobs."
-
-
-class OwnedJob(Protocol):
-    owner: str | None
-
-    def stop(self) -> None: ...
 
 
 J = TypeVar("J")
@@ -47,14 +41,15 @@ def queue_limits(limits: Limits) -> fair.Limits:
 def check_spec(
     limits: Limits, spec: JobSpec, num_classes: int, params_of: Callable | None = None
 ) -> None:
-    """Epochs, then parameters, of every model of a job; LimitError names the limit.
+    """Epochs, then parameters, of every model of a training job; LimitError names the limit.
 
-    params_of(config, num_classes) counts parameters (default: builds the model once).
+    params_of(config, num_classes) counts parameters (default: builds the model once). Specs
+    without models (a study, an analysis) train no model the student configured here.
     """
     from emnist_core.models.config import config_from_dict
 
     count = params_of or rules.count_params
-    for model in spec.models:
+    for model in getattr(spec, "models", ()):
         config = config_from_dict(model.config)
         rules.check_epochs(limits, config.epochs)
         rules.check_params(limits, count(config, num_classes))
@@ -76,13 +71,16 @@ def submit_job(
     hints: tuple[str, ...] = (),
     params_of: Callable | None = None,
 ) -> RemoteJob:
-    """Queue a job owned by principal; a student first passes their class limits.
+    """Queue a job (JobSpec, StudySpec, ...) owned by principal; a student first passes their
+    class limits.
 
-    limits None (instructors) means the queue's defaults. The owner and the run's owner are
-    the principal's id, whatever the spec says.
+    limits None (instructors) means the queue's defaults. The job's owner, and the owner of
+    the runs it saves (specs with an owner field), is the principal's id, whatever the spec
+    says.
     """
     who = verified(principal)
-    spec = dataclasses.replace(spec, owner=who.user_id)
+    if "owner" in {spec_field.name for spec_field in dataclasses.fields(spec)}:
+        spec = dataclasses.replace(spec, owner=who.user_id)
     if limits is None or who.is_instructor:
         return tracker.submit(spec, dataset, who.user_id, hints)
     check_spec(limits, spec, dataset.num_classes, params_of)
@@ -109,10 +107,3 @@ def stop_job(principal: Principal, tracker: JobTracker, job_id: str) -> None:
         mirror.stop()
     else:
         tracker.client.stop(job_id)
-
-
-def stop_local_job(principal: Principal, job: OwnedJob) -> None:
-    """Stop an in-server job (a tuning study) if this principal owns it or teaches."""
-    if not permissions.can_stop_job(verified(principal), job.owner):
-        raise PermissionDenied("you can stop only your own jobs.")
-    job.stop()

@@ -19,7 +19,7 @@ from emnist_core.errors import EmnistError
 from emnist_core.jobs import queue as fair
 from emnist_core.jobs.cluster import TRAIN_RESOURCE, ClusterHandle
 from emnist_core.jobs.data import DataRef, data_ref, has_local
-from emnist_core.jobs.landing import land_run
+from emnist_core.jobs.landing import land_run, save_files
 from emnist_core.jobs.store import (
     FAILED,
     FINISHED,
@@ -29,7 +29,7 @@ from emnist_core.jobs.store import (
     JobRecord,
     JobStore,
 )
-from emnist_core.jobs.tasks import JobSpec, Names, train_job
+from emnist_core.jobs.tasks import JobSpec, Names, run_job
 
 
 class JobError(EmnistError):
@@ -167,7 +167,7 @@ class JobClient:
     def _submit(self, record: JobRecord, spec: JobSpec, ref: DataRef, dataset: Dataset) -> None:
         """The task at the record's priority, published with the record under the job's name."""
         future = self.client.submit(
-            train_job,
+            run_job,
             record.job_id,
             spec,
             ref,
@@ -238,6 +238,7 @@ class JobClient:
         if future.status == "finished":
             result = future.result()
             runs = [land_run(self.runs_dir, run["run_id"], run["tar"]) for run in result["runs"]]
+            save_files(self.runs_dir, result.get("files") or {})
             status = STOPPED if result["stopped"] else FINISHED
             self.store.update(job_id, host=result["host"], started=result["started"])
             self._end(job_id, status, None, [run.run_id for run in runs])

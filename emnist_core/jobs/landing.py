@@ -1,7 +1,8 @@
-"""Commit a run that came back from a worker as tar bytes into a registry, atomically.
+"""Commit what came back from a worker into a registry, atomically: runs and analysis files.
 
-The bytes are unpacked into a hidden `.landing-*` folder, checked as a complete run, then
-renamed into place in one step; an existing run of the same id is never overwritten.
+A run's tar bytes are unpacked into a hidden `.landing-*` folder, checked as a complete run,
+then renamed into place in one step; an existing run of the same id is never overwritten.
+Other results (an analysis) are files under the registry's hidden `.analysis/` folder.
 """
 
 import io
@@ -12,8 +13,11 @@ import tarfile
 from pathlib import Path
 
 from emnist_core import settings
+from emnist_core.atomic import write_bytes
 from emnist_core.errors import RunError
 from emnist_core.training.runs import Run, load_run
+
+ANALYSIS_FOLDER = ".analysis"  # hidden: the registry lists only run folders
 
 
 def land_run(runs_dir: Path | str | None, run_id: str, payload: bytes) -> Run:
@@ -39,3 +43,14 @@ def land_run(runs_dir: Path | str | None, run_id: str, payload: bytes) -> Run:
     finally:
         shutil.rmtree(landing, ignore_errors=True)
     return load_run(final)
+
+
+def save_files(runs_dir: Path | str | None, files: dict[str, bytes]) -> None:
+    """Write a job's files under the analysis folder, each atomically (never a half file)."""
+    root = (settings.runs_dir(runs_dir) / ANALYSIS_FOLDER).resolve()
+    for relative, payload in files.items():
+        path = (root / relative).resolve()
+        if root not in path.parents:
+            raise RunError(f"a job sent a file outside the analysis folder: {relative!r}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_bytes(path, payload)

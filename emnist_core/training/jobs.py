@@ -43,7 +43,6 @@ class Job:
 
     key: str
     label: str
-    owner: str | None = None  # the signed-in user in classroom mode
     started: float = field(default_factory=time.time)
     finished: float | None = None
     status: str = RUNNING
@@ -74,7 +73,6 @@ class Job:
             return {
                 "key": self.key,
                 "label": self.label,
-                "owner": self.owner,
                 "status": self.status,
                 "error": self.error,
                 "started": self.started,
@@ -120,11 +118,11 @@ class JobManager:
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
 
-    def start(self, key: str, label: str, work: JobWork, owner: str | None = None) -> Job:
+    def start(self, key: str, label: str, work: JobWork) -> Job:
         """Run work(job) in a daemon thread; raise JobBusyError if the key or machine is busy."""
         with self._lock:
-            self._refuse_if_busy(key, owner)
-            job = Job(key=key, label=label, owner=owner)
+            self._refuse_if_busy(key)
+            job = Job(key=key, label=label)
             job.thread = threading.Thread(
                 target=_run_job, args=(job, work), name=f"job:{key}", daemon=True
             )
@@ -132,7 +130,7 @@ class JobManager:
             job.thread.start()
         return job
 
-    def _refuse_if_busy(self, key: str, owner: str | None = None) -> None:
+    def _refuse_if_busy(self, key: str) -> None:
         current = self._jobs.get(key)
         if current is not None and current.running:
             raise JobBusyError(
@@ -142,10 +140,7 @@ class JobManager:
             )
         running = self.running()
         if len(running) >= self.max_running:
-            # In classroom mode other owners' job names are theirs: count them, never name them.
-            names = ", ".join(
-                f"'{job.label}'" if job.owner == owner else "another user's job" for job in running
-            )
+            names = ", ".join(f"'{job.label}'" for job in running)
             raise JobBusyError(
                 f"The machine is busy with {names}; only {self.max_running} job(s) run at "
                 "a time here. Stop it or wait for it to finish."

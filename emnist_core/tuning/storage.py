@@ -145,6 +145,20 @@ def open_storage(url: str | None = None, heartbeat_seconds: int = 20):
         ) from None
 
 
+def absolute_url(url: str | None = None) -> str:
+    """The storage URL with a relative file path made absolute, for a process elsewhere.
+
+    A tuning job runs in a Dask worker whose working directory is its own, so a journal or
+    SQLite file named relative to the app's folder must be named in full before it travels.
+    """
+    given = settings.study_storage(url)
+    for prefix in (JOURNAL_PREFIX, "sqlite:///"):
+        if given.startswith(prefix) and given != "sqlite:///:memory:":
+            path = Path(given.removeprefix(prefix)).expanduser()
+            return prefix + str(path.resolve())
+    return given
+
+
 def storage_url_of(study) -> str:
     """The URL a study was opened with (Optuna wraps RDBStorage in a cache layer)."""
     storage = study._storage

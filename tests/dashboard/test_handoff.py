@@ -1,8 +1,6 @@
 """Results and Compare offer exports and the HTML report; Train can write TensorBoard logs."""
 
-from pathlib import Path
-
-from dashboard.session import data_source
+from dashboard.session import train_jobs
 from emnist_core.training.runs import RunRegistry
 from emnist_core.training.tensorboard import LOGS_FOLDER
 from tests.fixtures import open_page
@@ -44,9 +42,8 @@ def test_train_checkbox_writes_tensorboard_logs_into_the_run(app_env):
     app.checkbox(key="train_tensorboard").check().run()
     before = {run.run_id for run in RunRegistry(app_env["runs"]).list()}
     app.button(key="train_start").click().run()
-    key = str(Path(app_env["data"]).resolve())
-    job = data_source.job_manager().get(key)
-    assert job.wait(120) and job.status == "finished", job.error
+    job = train_jobs.job_tracker().get(app.session_state["train_job_id"])
+    assert job.wait(300) and job.status == "finished", job.error
     (new,) = [run for run in RunRegistry(app_env["runs"]).list() if run.run_id not in before]
+    # written by the worker beside its run, and sent back inside it
     assert list((new.run_dir / LOGS_FOLDER / "train").glob("events.out.tfevents.*"))
-    data_source.job_manager().forget(key)

@@ -1,12 +1,11 @@
 """Train page: form from the config fields, library validation messages, cluster job, Stop."""
 
-import threading
+import time
 from pathlib import Path
 
 from dashboard.session import data_source, train_jobs
 from emnist_core.models.config import MLPConfig
 from emnist_core.models.fields import field_spec
-from emnist_core.training.jobs import RUNNING
 from emnist_core.training.runs import RunRegistry
 from tests.fixtures import open_page, texts
 
@@ -80,40 +79,43 @@ def test_start_trains_in_the_background_and_saves_a_run(app_env):
     assert new[0].config.hidden_units == (16,) and new[0].config.epochs == 1
 
 
-def test_second_start_explains_what_runs_and_stop_ends_the_job(app_env):
-    release = threading.Event()
+def _wait_until(condition, timeout: float) -> bool:
+    deadline = time.time() + timeout
+    while not condition() and time.time() < deadline:
+        time.sleep(0.1)
+    return condition()
 
-    def blocking(job):
-        while not job.stop_event.is_set() and not release.is_set():
-            job.report(
-                {
-                    "event": "batch",
-                    "epoch": 1,
-                    "epochs": 3,
-                    "step": 5,
-                    "steps_per_epoch": 10,
-                    "loss": 1.5,
-                    "accuracy": 0.4,
-                    "eta": 42.0,
-                }
-            )
-            job.stop_event.wait(0.05)
 
-    job = data_source.job_manager().start(_data_key(app_env), "a long CNN", blocking)
+def test_a_second_start_waits_in_the_queue_and_stop_ends_both(app_env):
+    app = open_page("train")
+    app.number_input(key="train_mlp_quick_epochs").set_value(500).run()
+    app.text_input(key="train_mlp_quick_hidden_units").set_value("16").run()
+    app.text_input(key="train_name_mlp_quick").set_value("a long MLP").run()
+    app.button(key="train_start").click().run()
+    tracker = train_jobs.job_tracker()
+    first = tracker.get(app.session_state["train_job_id"])
     try:
-        app = open_page("train")
-        assert job.status == RUNNING
-        assert any("a long CNN" in p.text and "ETA 42 s" in p.text for p in app.get("progress"))
-        app.button(key="train_start").click().run()
-        assert any("'a long CNN' is still running" in text for text in texts(app.warning))
-        app.button(key="train_job_stop").click().run()
-        assert job.wait(5) and job.status == "stopped"
+        assert _wait_until(lambda: first.snapshot()["progress"].get("epoch"), 240), first.error
+        app.run()
+        assert any(
+            "Training 'a long MLP'" in p.text and "ETA" in p.text for p in app.get("progress")
+        )
+        app.button(key="train_start").click().run()  # one slot, held by the first job
+        second = tracker.get(app.session_state["train_job_id"])
+        assert second is not first
+        assert _wait_until(lambda: second.snapshot()["position"] == 1, 10)
+        app.run()
+        assert any("waits for a training slot: number 1" in p.text for p in app.get("progress"))
+        app.button(key="train_job_stop").click().run()  # a waiting job is cancelled at once
+        assert second.wait(30) and second.status == "stopped"
+        first.stop()
+        assert first.wait(120) and first.status == "stopped", first.error
         app.run()
         assert any("was stopped" in text for text in texts(app.warning))
     finally:
-        release.set()
-        job.wait(5)
-        data_source.job_manager().forget(_data_key(app_env))
+        for job in (first, tracker.get(app.session_state["train_job_id"])):
+            job.stop()
+            job.wait(120)
 
 
 def test_form_choices_survive_a_visit_to_another_page(app_env):

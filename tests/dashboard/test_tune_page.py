@@ -1,11 +1,10 @@
 """Tune page: space builder and its messages, a study started and watched, the best trial used."""
 
 import json
-from pathlib import Path
 
 import pytest
 
-from dashboard.session import data_source
+from dashboard.session import train_jobs
 from emnist_core.training.runs import RunRegistry
 from tests.fixtures import open_page, texts
 
@@ -27,10 +26,6 @@ def tune_env(app_env, monkeypatch, tmp_path):
     monkeypatch.setenv("EMNIST_OPTUNA_STORAGE", url)
     monkeypatch.setenv("EMNIST_PRESETS_DIR", str(tmp_path / "presets"))
     return {**app_env, "storage": url, "presets": tmp_path / "presets"}
-
-
-def _data_key(env) -> str:
-    return str(Path(env["data"]).resolve())
 
 
 def _other_machine_study(env, synthetic_dataset) -> None:
@@ -91,7 +86,7 @@ def test_studies_from_elsewhere_show_up_and_a_clash_is_refused(tune_env, synthet
     app.text_input(key="tune_name").set_value("from-elsewhere").run()
     app.button(key="tune_start").click().run()
     assert any("already exists with a different search space" in text for text in texts(app.error))
-    assert data_source.job_manager().get(_data_key(tune_env)) is None
+    assert "tune_job_id" not in app.session_state  # refused before anything was queued
 
 
 def test_start_watch_and_use_the_best_trial(tune_env):
@@ -102,20 +97,20 @@ def test_start_watch_and_use_the_best_trial(tune_env):
     app.number_input(key="tune_trials").set_value(2).run()
     app.button(key="tune_start").click().run()
     assert not app.exception, [e.message for e in app.exception]
-    manager = data_source.job_manager()
-    job = manager.get(_data_key(tune_env))
-    assert job is not None and job.label == "study page-study"
-    if job.running:  # while it runs: progress with the trial count, and a Stop button
+    tracker = train_jobs.job_tracker()
+    job = tracker.get(app.session_state["tune_job_id"])
+    assert job is not None and job.label == "study page-study" and job.owner.startswith("session")
+    if job.running:  # while it runs: its queue place or trial count, and a Stop button
         app.run()
         progress = [element.proto.text for element in app.get("progress")]
-        assert any(text.startswith("Trial ") for text in progress), progress
+        assert any(t.startswith(("Trial ", "'study page-study' waits")) for t in progress), progress
         assert app.button(key="tune_stop")
-        app.switch_page("views/train.py").run()  # the same job rules as training
-        assert not app.exception, [e.message for e in app.exception]
-        app.button(key="train_start").click().run()
-        assert any("'study page-study' is still running" in text for text in texts(app.warning))
-        app.switch_page("views/tune.py").run()
-    assert job.wait(240) and job.status == "finished", job.error
+    assert job.wait(300) and job.status == "finished", job.error
+    landed = RunRegistry(tune_env["runs"]).list()  # trial runs sent back by the worker
+    assert sorted(r.name for r in landed if r.name.startswith("page-study")) == [
+        "page-study #0",
+        "page-study #1",
+    ]
     app.run()
     assert app.selectbox(key="tune_pick").value == "page-study"
     assert [m.value for m in app.metric[:4]] == ["2", "0", "0", "0"]  # complete, pruned, ...
@@ -123,12 +118,10 @@ def test_start_watch_and_use_the_best_trial(tune_env):
     app.button(key="tune_save_preset").click().run()
     saved = json.loads((tune_env["presets"] / "mlp-page-study-best.json").read_text())
     assert saved["source"]["study"] == "page-study" and saved["config"]["hidden_units"] == [16]
-    manager.forget(_data_key(tune_env))
     app.number_input(key="tune_full_epochs").set_value(1).run()
     app.button(key="tune_train_full").click().run()
     assert any("started" in text for text in texts(app.success))
-    training = manager.get(_data_key(tune_env))
-    assert training.wait(120) and training.status == "finished", training.error
+    training = tracker.get(app.session_state["train_job_id"])
+    assert training.wait(300) and training.status == "finished", training.error
     names = [run.name for run in RunRegistry(tune_env["runs"]).list()]
     assert "page-study-best" in names
-    manager.forget(_data_key(tune_env))
