@@ -148,3 +148,24 @@ def test_the_class_job_limits_are_the_queue_limits_for_that_student(tracker):
     class_jobs.submit_job(BOB, tracker, spec("b1"), DATASET, one, (), few_params)
     assert [r.label for r in tracker.records() if r.owner == "alice"] == ["a2", "a1"]
     assert class_jobs.queue_limits(one) == fair.Limits(running=1, queued=1)
+
+
+def test_runs_a_job_sends_back_carry_the_specs_owner(tmp_path):
+    """A study's trial runs are saved by the tuning worker without an owner: the task stamps
+    the spec's owner into each before packing, so the student sees their own trials."""
+    import io
+    import json
+    import tarfile
+
+    from emnist_core.jobs.tasks import pack_runs
+    from tests.classroom.helpers import fake_run
+
+    fake_run(tmp_path, "trial-1", None)
+    (row,) = pack_runs(tmp_path, "alice")
+    with tarfile.open(fileobj=io.BytesIO(row["tar"])) as archive:
+        info = json.load(archive.extractfile("trial-1/run.json"))
+    assert row["run_id"] == "trial-1" and info["owner"] == "alice"
+    fake_run(tmp_path / "personal", "trial-2", None)
+    (row,) = pack_runs(tmp_path / "personal")  # personal mode: no owner written
+    with tarfile.open(fileobj=io.BytesIO(row["tar"])) as archive:
+        assert json.load(archive.extractfile("trial-2/run.json"))["owner"] is None
