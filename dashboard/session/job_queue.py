@@ -1,4 +1,4 @@
-"""The training queue as tables: a session's view of everyone's jobs, and the instructor's.
+"""The training queue: a table of everyone's jobs for a session, and the instructor's rows.
 
 Both read the JobTracker's records (the registry's job table) and its live mirrors for
 queue places, hosts and progress. In classroom mode a student sees other students' jobs
