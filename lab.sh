@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# One entry point for a fresh machine: `./lab.sh app` starts the dashboard,
-# `./lab.sh test` runs the whole test suite. Each installs what it needs on first
-# use into .venv (and re-installs only when a requirements file changes).
+# One entry point for a fresh machine: `./lab.sh app` starts the dashboard, `./lab.sh cli ...`
+# runs the emnist-lab command, `./lab.sh test` runs the whole test suite. Each installs what it
+# needs on first use into .venv (and re-installs only when a requirements file changes).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -40,8 +40,24 @@ ensure_debian_package() {  # $1: package, $2: a path glob it installs, $3: what 
 case "${1:-}" in
     app)
         shift
+        args=()
+        while [ $# -gt 0 ]; do  # --classroom FILE turns classroom mode on (EMNIST_CLASSROOM)
+            case "$1" in
+                --classroom)
+                    [ -n "${2:-}" ] || { echo "lab: --classroom needs a file, e.g. classroom.toml" >&2; exit 2; }
+                    export EMNIST_CLASSROOM="$(realpath -m "$2")"; shift 2 ;;
+                --classroom=*)
+                    export EMNIST_CLASSROOM="$(realpath -m "${1#--classroom=}")"; shift ;;
+                *) args+=("$1"); shift ;;
+            esac
+        done
         ensure_venv requirements.txt
-        exec "$VENV/bin/streamlit" run dashboard/app.py "$@"
+        exec "$VENV/bin/streamlit" run dashboard/app.py "${args[@]}"
+        ;;
+    cli)
+        shift
+        ensure_venv requirements.txt
+        exec "$VENV/bin/emnist-lab" "$@"
         ;;
     test)
         shift
@@ -54,7 +70,8 @@ case "${1:-}" in
         exec "$VENV/bin/python" -m pytest "$@"
         ;;
     *)
-        echo "usage: ./lab.sh app [streamlit options] | ./lab.sh test [pytest options]" >&2
+        echo "usage: ./lab.sh app [--classroom FILE] [streamlit options] | ./lab.sh cli COMMAND..." >&2
+        echo "       ./lab.sh test [pytest options]" >&2
         exit 2
         ;;
 esac

@@ -1,12 +1,14 @@
 """Entry point of the dashboard (`streamlit run dashboard/app.py`): the router and shared sidebar.
 
 TensorFlow is not imported here or by the first page, so the app renders in under
-3 seconds; pages that need models import them inside their functions.
+3 seconds; pages that need models import them inside their functions. In classroom mode
+(EMNIST_CLASSROOM set) only the sign-in page exists until this session has signed in.
 """
 
 import streamlit as st
 
 from dashboard.components.sidebar import sidebar
+from dashboard.session import identity
 from dashboard.session.data_source import keep_widget_values
 
 PAGES = [
@@ -19,9 +21,17 @@ PAGES = [
     st.Page("views/tune.py", title="Tune", icon=":material/tune:"),
     st.Page("views/runs.py", title="Runs", icon=":material/folder_open:"),
 ]
+SIGN_IN = st.Page("views/sign_in.py", title="Sign in", icon=":material/login:", default=True)
+INSTRUCTOR = st.Page("views/instructor.py", title="Instructor", icon=":material/school:")
 
 st.set_page_config(page_title="EMNIST lab", page_icon=":material/draw:", layout="wide")
-page = st.navigation(PAGES)
+who = identity.gate() if identity.classroom_mode() else None
+if identity.classroom_mode() and who is None:
+    st.navigation([SIGN_IN]).run()
+    st.stop()
+page = st.navigation(PAGES + ([INSTRUCTOR] if who is not None and who.is_instructor else []))
 keep_widget_values()
+if who is not None:
+    identity.account_ui(who)
 sidebar()
 page.run()

@@ -62,6 +62,11 @@ SETTINGS: dict[str, Setting] = {
         "half the CPU cores, at least 1",
         "training slots (worker processes) of the private cluster",
     ),
+    "classroom": Setting(
+        "EMNIST_CLASSROOM",
+        "unset (personal mode)",
+        "classroom.toml: sign-in, per-student workspaces and limits (see Classroom mode)",
+    ),
     "demo_per_class": Setting(
         "EMNIST_DEMO_PER_CLASS", "200", "train images per class in the dashboard's demo set"
     ),
@@ -115,6 +120,12 @@ def recovery_dir(flag: str | Path | None = None) -> Path:
 
 def presets_dir(flag: str | Path | None = None) -> Path:
     return _path(flag, "presets_dir", _artifacts() / "presets")
+
+
+def classroom_file(flag: str | Path | None = None) -> Path | None:
+    """The classroom.toml that turns classroom mode on, or None in personal mode."""
+    chosen = flag if flag not in (None, "") else _env("classroom")
+    return Path(chosen).expanduser() if chosen is not None else None
 
 
 def study_storage(flag: str | None = None) -> str:

@@ -6,15 +6,26 @@ models are loaded only by pages that predict or evaluate.
 
 import streamlit as st
 
+from dashboard.session import identity
 from emnist_core import settings
+from emnist_core.classroom.workspace import ClassroomRuns, workspace
 from emnist_core.data import Dataset
 from emnist_core.errors import EmnistError
 from emnist_core.training.runs import Run, RunRegistry
 
 
-def registry():
-    """The run registry of the runs folder setting (emnist_core.settings.runs_dir)."""
-    return RunRegistry()
+def registry() -> RunRegistry | ClassroomRuns:
+    """The runs of the runs folder setting, as this session may see them.
+
+    Personal mode: every run. Classroom mode: the signed-in principal's permission-aware view,
+    so every page's list, get, rename and delete is checked on the server.
+    """
+    return workspace(identity.principal())
+
+
+def check_access(run_id: str) -> None:
+    """Raise unless this session may open run_id; called before any server-wide cache."""
+    registry().get(run_id)
 
 
 def runs_dir_key() -> str:
@@ -26,7 +37,8 @@ def label(run: Run) -> str:
     """'cnn-quick · CNN · 87.1% · 20250101-120000-ab12' for select boxes."""
     score = f"{run.accuracy:.1%}" if run.accuracy is not None else run.status
     synthetic = " · SYNTHETIC data" if run.synthetic else ""
-    return f"{run.name} · {run.family.upper()} · {score}{synthetic} · {run.run_id}"
+    owner = f" · by {run.owner}" if run.owner else ""
+    return f"{run.name} · {run.family.upper()} · {score}{synthetic}{owner} · {run.run_id}"
 
 
 def list_runs() -> list[Run]:
@@ -107,19 +119,33 @@ def focus_runs() -> list[Run]:
     return list(st.session_state.get("focus_runs", []))
 
 
+# The caches below are shared by every session of the server, so each public function checks
+# this session's access first: a cached model is never handed to a session that may not see it.
+
+
 @st.cache_resource(show_spinner="Loading the model...", max_entries=8)
+def _model(runs_dir: str, run_id: str):
+    return RunRegistry(runs_dir).get(run_id).load_model()
+
+
 def load_model(runs_dir: str, run_id: str):
     """The Keras model of a run, loaded once per server (runs_dir keys the cache)."""
-    return registry().get(run_id).load_model()
+    check_access(run_id)
+    return _model(runs_dir, run_id)
 
 
 @st.cache_resource(show_spinner="Preparing the model for live prediction...", max_entries=8)
-def predictor(runs_dir: str, run_id: str):
-    """A warmed-up Predictor (direct model call, a few ms per image) for a run."""
+def _predictor(runs_dir: str, run_id: str):
     from emnist_core.inference.predictor import Predictor, run_classes
 
-    run = registry().get(run_id)
-    return Predictor(load_model(runs_dir, run_id), run_classes(run))
+    run = RunRegistry(runs_dir).get(run_id)
+    return Predictor(_model(runs_dir, run_id), run_classes(run))
+
+
+def predictor(runs_dir: str, run_id: str):
+    """A warmed-up Predictor (direct model call, a few ms per image) for a run."""
+    check_access(run_id)
+    return _predictor(runs_dir, run_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -130,12 +156,10 @@ def test_fingerprint(data_key: str, _dataset: Dataset) -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def saved_results(runs_dir: str, run_id: str, data_key: str, _dataset: Dataset):
-    """The test results the run saved when it finished, if they are of this data's test split
-    (else None: older runs, or another data source, are computed)."""
+def _saved_results(runs_dir: str, run_id: str, data_key: str, _dataset: Dataset):
     from emnist_core.evaluation.run_results import load_results
 
-    run = registry().get(run_id)
+    run = RunRegistry(runs_dir).get(run_id)
     run.check_model_file()  # a damaged model shows its error box here too, as on other pages
     results = load_results(run.run_dir)
     if results is None or results.fingerprint != test_fingerprint(data_key, _dataset):
@@ -143,13 +167,25 @@ def saved_results(runs_dir: str, run_id: str, data_key: str, _dataset: Dataset):
     return results
 
 
+def saved_results(runs_dir: str, run_id: str, data_key: str, _dataset: Dataset):
+    """The test results the run saved when it finished, if they are of this data's test split
+    (else None: older runs, or another data source, are computed)."""
+    check_access(run_id)
+    return _saved_results(runs_dir, run_id, data_key, _dataset)
+
+
 @st.cache_data(show_spinner="Evaluating on the test set...", max_entries=16)
+def _evaluation(runs_dir: str, run_id: str, data_key: str, _dataset: Dataset):
+    from emnist_core.evaluation.metrics import evaluate
+
+    saved = _saved_results(runs_dir, run_id, data_key, _dataset)
+    if saved is not None:
+        return saved.evaluation(list(_dataset.classes))
+    return evaluate(_model(runs_dir, run_id), _dataset.test, _dataset.classes)
+
+
 def evaluation(runs_dir: str, run_id: str, data_key: str, _dataset: Dataset):
     """The run's Evaluation on the current data's test split (the test split only, never train):
     from its saved results when it has them, else by running the model."""
-    from emnist_core.evaluation.metrics import evaluate
-
-    saved = saved_results(runs_dir, run_id, data_key, _dataset)
-    if saved is not None:
-        return saved.evaluation(list(_dataset.classes))
-    return evaluate(load_model(runs_dir, run_id), _dataset.test, _dataset.classes)
+    check_access(run_id)
+    return _evaluation(runs_dir, run_id, data_key, _dataset)

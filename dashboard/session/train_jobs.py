@@ -3,7 +3,7 @@
 Training runs in a Dask worker process, never in this server: the page submits a job
 through the library's job API, whose tracker mirrors it into a Job that pages read, so
 switching pages or reloading the browser never stops or blocks a run. The owner of a
-job, for the fair queue, is the browser session.
+job, for the fair queue, is the browser session (the signed-in user in classroom mode).
 """
 
 import threading
@@ -13,7 +13,7 @@ from typing import Any
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard.session import data_source, saved_runs
+from dashboard.session import class_limits, data_source, identity, saved_runs
 from emnist_core import settings
 from emnist_core.errors import EmnistError
 from emnist_core.plots import training as training_plots
@@ -51,9 +51,12 @@ def job_tracker():
 
 
 def session_owner() -> str:
-    """This browser session's id: the owner of its jobs in the fair queue."""
+    """The owner of this session's jobs in the fair queue: the signed-in user in classroom
+    mode, else the browser session's id."""
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+    if identity.classroom_mode():
+        return class_limits.signed_in().user_id
     ctx = get_script_run_ctx()
     return f"session-{ctx.session_id[:8]}" if ctx is not None else "dashboard"
 
@@ -81,7 +84,8 @@ def submit(spec, state_key: str) -> Job | None:
         st.error("Choose a data source with data in the sidebar first.")
         return None
     try:
-        job = job_tracker().submit(
+        job = class_limits.submit(
+            job_tracker,
             spec,
             choice.dataset,
             session_owner(),
@@ -95,9 +99,16 @@ def submit(spec, state_key: str) -> Job | None:
 
 
 def session_job(state_key: str) -> Job | None:
-    """The job this session submitted under state_key, without starting a cluster to ask."""
+    """The job this session submitted under state_key, without starting a cluster to ask.
+
+    In classroom mode only a job this session's user owns: a job id left by another sign-in
+    in the same browser session is not theirs.
+    """
     job_id = st.session_state.get(state_key)
-    return job_tracker().get(job_id) if job_id and _CLUSTER_STARTED.is_set() else None
+    job = job_tracker().get(job_id) if job_id and _CLUSTER_STARTED.is_set() else None
+    if job is not None and identity.classroom_mode() and job.owner != session_owner():
+        return None
+    return job
 
 
 def local_job() -> Job | None:
@@ -214,8 +225,11 @@ def job_panel(job: Job, key: str) -> None:
             if snap["stop_requested"]:
                 st.info("Stopping at the end of the current batch...")
             elif st.button("Stop", key=f"{key}_stop", type="primary"):
-                job.stop()
-                st.info("Stopping at the end of the current batch...")
+                try:
+                    class_limits.stop(job, job_tracker())
+                    st.info("Stopping at the end of the current batch...")
+                except EmnistError as error:
+                    st.error(str(error))
         model = snap["progress"].get("model")
         epochs = [
             e for e in snap["epochs"] if e.get("epoch") is not None and e.get("model") == model
@@ -270,44 +284,6 @@ def quick_offer_ui(key: str, families: tuple[str, ...] = ("mlp", "cnn")) -> None
             st.rerun()
 
 
-def _queue_rows(owner: str) -> list[dict]:
-    tracker = job_tracker()
-    rows = []
-    for record in tracker.records()[:12]:
-        mirror = tracker.get(record.job_id)
-        snap = mirror.snapshot() if mirror is not None else {}
-        rows.append(
-            {
-                "job": record.label,
-                "whose": "you" if record.owner == owner else "another student",
-                "status": "waiting" if snap.get("position") else record.status,
-                "place in queue": snap.get("position"),
-                "worker host": snap.get("host") or record.host,
-                "ETA": format_seconds(_num(snap.get("progress", {}), "eta"))
-                if record.live and not snap.get("position")
-                else "",
-                "runs": ", ".join(record.run_ids),
-            }
-        )
-    return rows
-
-
-def queue_ui() -> None:
-    """The registry's recent jobs on the cluster: who, where in the queue, on which host."""
-    if not _CLUSTER_STARTED.is_set():
-        return
-    with st.expander("Training queue (all sessions)"):
-        tracker = job_tracker()
-        cluster = tracker.client.cluster
-        where = "a private cluster on this machine" if cluster.embedded else cluster.address
-        st.caption(
-            f"Jobs run on {where}, {cluster.slots()} slot(s); each session may have 1 running "
-            "and 2 waiting jobs, and free slots go to sessions in turn."
-        )
-        if tracker.last_error:
-            st.warning(f"The cluster did not answer the last check: {tracker.last_error}")
-        rows = _queue_rows(session_owner())
-        if rows:
-            st.dataframe(rows, hide_index=True)
-        else:
-            st.caption("No jobs yet.")
+def cluster_started() -> bool:
+    """Whether this server has started (or joined) its cluster yet."""
+    return _CLUSTER_STARTED.is_set()

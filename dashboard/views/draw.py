@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard.components import canvas, inside_model
 from dashboard.components.drawing import MAX_UPLOAD_BYTES, to_pixels
 from dashboard.components.images import enlarge
-from dashboard.session import saved_runs, train_jobs
+from dashboard.session import class_limits, saved_runs, train_jobs
 from emnist_core.errors import EmnistError
 
 MAX_UPLOAD_MB = MAX_UPLOAD_BYTES // 2**20  # server-wide: server.maxUploadSize
@@ -32,6 +32,12 @@ def input_ui():
             key="draw_upload",
             max_upload_size=MAX_UPLOAD_MB,
         )
+        if upload is not None:
+            try:
+                class_limits.check_upload(upload.size)
+            except EmnistError as error:
+                st.error(str(error))
+                return None
         return upload
     width = st.slider(
         "Stroke width",

@@ -5,7 +5,7 @@ import json
 import streamlit as st
 
 from dashboard.components.config_form import config_form
-from dashboard.session import data_source, train_jobs
+from dashboard.session import data_source, job_queue, train_jobs
 from emnist_core.errors import EmnistError
 
 PRESETS = ("quick", "baseline", "tuned")
@@ -103,7 +103,7 @@ def main() -> None:
     if job is not None:
         st.subheader("Training")
         train_jobs.job_panel(job, key="train_job")
-    train_jobs.queue_ui()
+    job_queue.queue_ui()
 
 
 main()

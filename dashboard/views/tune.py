@@ -8,7 +8,7 @@ trials from other workers and machines that share it (a PostgreSQL URL) show up 
 import streamlit as st
 
 from dashboard.components.space_form import space_form
-from dashboard.session import data_source, train_jobs
+from dashboard.session import class_limits, data_source, train_jobs
 from emnist_core import settings
 from emnist_core.errors import EmnistError
 from emnist_core.training.jobs import RUNNING, Job
@@ -131,8 +131,11 @@ def job_ui(job: Job) -> None:
     if snap["stop_requested"]:
         st.info("Stopping after the current batch...")
     elif st.button("Stop study", key="tune_stop"):
-        job.stop()
-        st.info("Stopping after the current batch...")
+        try:
+            class_limits.stop(job, train_jobs.job_tracker())
+            st.info("Stopping after the current batch...")
+        except EmnistError as error:
+            st.error(str(error))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

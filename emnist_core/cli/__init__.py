@@ -21,6 +21,7 @@ FAMILIES = (
     "emnist_core.cli.export",
     "emnist_core.cli.report",
     "emnist_core.cli.jobs",
+    "emnist_core.cli.classroom",
 )
 
 

@@ -246,10 +246,15 @@ def _broken_row(broken) -> dict:
     return {"run_id": broken.run_id, "status": "broken", "reason": broken.reason}
 
 
-def run_list(args: argparse.Namespace) -> int:
-    from emnist_core.training.runs import RunRegistry
+def _registry(runs_dir):
+    """The runs as the CLI sees them: in classroom mode, as the class's local administrator."""
+    from emnist_core.classroom.workspace import workspace
 
-    registry = RunRegistry(args.runs_dir)
+    return workspace(None, runs_dir, cli=True)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    registry = _registry(args.runs_dir)
     rows = [_row(run) for run in registry.list()]
     broken = [_broken_row(item) for item in registry.broken()]
     if args.json:
@@ -285,9 +290,8 @@ def _print_table(rows: list[dict]) -> None:
 
 def run_delete(args: argparse.Namespace) -> int:
     from emnist_core.errors import RunError
-    from emnist_core.training.runs import RunRegistry
 
-    registry = RunRegistry(args.runs_dir)
+    registry = _registry(args.runs_dir)
     try:
         run = registry.get(args.run_id)
         what = f"run {run.run_id} ({run.name}) in {run.run_dir}"
@@ -307,8 +311,6 @@ def run_delete(args: argparse.Namespace) -> int:
 
 
 def run_rename(args: argparse.Namespace) -> int:
-    from emnist_core.training.runs import RunRegistry
-
-    run = RunRegistry(args.runs_dir).rename(args.run_id, args.name)
+    run = _registry(args.runs_dir).rename(args.run_id, args.name)
     print(f"{run.run_id} is now named {run.name!r}")
     return 0

@@ -41,7 +41,7 @@ def cached_robustness(
 class RobustnessSpec:
     """Measure robustness curves of named models (keras files as bytes) on the test split."""
 
-    models: tuple[tuple[str, bytes], ...]
+    model_files: tuple[tuple[str, bytes], ...]  # (name, model.keras bytes)
     config: RobustnessConfig
     cache_file: str
     label: str = "robustness sweep"
@@ -51,7 +51,7 @@ class RobustnessSpec:
         import keras
 
         models = {}
-        for name, payload in self.models:
+        for name, payload in self.model_files:
             path = Path(tempfile.mkstemp(suffix=".keras", dir=tmp)[1])
             path.write_bytes(payload)
             models[name] = keras.saving.load_model(path, safe_mode=True)

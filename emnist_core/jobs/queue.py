@@ -50,10 +50,14 @@ def admit(owner: str, active: list[QueuedJob], limits: Limits) -> int:
     mine = [job for job in active if job.owner == owner]
     if len(mine) >= limits.total:
         running = sum(job.started for job in mine)
+        waiting = len(mine) - running
+        # The limit a new job would break: it waits unless a running place is free.
+        which = "waiting jobs" if waiting >= limits.queued else "running jobs"
         raise QueueFullError(
             f"{owner!r} already has {len(mine)} jobs on the cluster ({running} running, "
-            f"{len(mine) - running} waiting); each person may have {limits.running} running and "
-            f"{limits.queued} waiting. Wait for one to finish, or stop one (jobs stop ID)."
+            f"{waiting} waiting): over the limit of {which}; each person may have "
+            f"{limits.running} running and {limits.queued} waiting. Wait for one to finish, "
+            "or stop one (jobs stop ID)."
         )
     return next_round(owner, active)
 

@@ -26,6 +26,7 @@ class StudySpec:
     settings: TuneSettings
     label: str
     command: str = "dashboard Tune page"
+    owner: str | None = None  # classroom mode: the signed-in user, owner of the trial runs
 
     def run(self, dataset: Dataset, report, stop: threading.Event, tmp: Path) -> None:
         """Run trials until the study's budget is spent or Stop; trial runs are saved in tmp."""

@@ -42,6 +42,7 @@ class JobSpec:
     val_fraction: float = 0.1
     tensorboard: bool = False  # TensorBoard logs into each run folder
     meta: dict = field(default_factory=dict)
+    owner: str | None = None  # classroom mode: the signed-in user, recorded in each run.json
 
     def run(self, dataset: Dataset, report, stop: threading.Event, tmp: Path) -> None:
         """Train the models into tmp (run_job sends back what lands there)."""
@@ -100,13 +101,21 @@ class Reporter:
         self.queue.put(event)
 
 
-def pack_runs(runs_dir: Path) -> list[dict]:
-    """Every complete run under runs_dir, as the task's result rows (id, status, tar bytes)."""
+def pack_runs(runs_dir: Path, owner: str | None = None) -> list[dict]:
+    """Every complete run under runs_dir, as the task's result rows (id, status, tar bytes).
+
+    owner (classroom mode: the spec's signed-in user) is written into each run.json first,
+    so a study's trial runs belong to the student who started it, like trained ones.
+    """
+    from emnist_core.atomic import write_json
     from emnist_core.training.runs import RunRegistry
 
+    runs = RunRegistry(runs_dir).list()
+    for run in runs:
+        if owner is not None and run.owner != owner:
+            write_json(run.run_dir / "run.json", {**run.info, "owner": owner})
     return [
-        {"run_id": run.run_id, "status": run.status, "tar": pack_run(run.run_dir)}
-        for run in RunRegistry(runs_dir).list()
+        {"run_id": run.run_id, "status": run.status, "tar": pack_run(run.run_dir)} for run in runs
     ]
 
 
@@ -146,6 +155,7 @@ def _train_models(spec: "JobSpec", dataset: Dataset, report, stop: threading.Eve
                 name=model.name,
                 command=spec.command,
                 preset=model.preset,
+                owner=spec.owner,
                 extra_callbacks=[logs.callback()] if spec.tensorboard else None,
             )
             if spec.tensorboard:
@@ -171,7 +181,7 @@ def run_job(job_id: str, spec, ref: DataRef, arrays: Dataset | None) -> dict[str
     try:
         with tempfile.TemporaryDirectory(prefix="emnist-job-") as tmp:
             files = spec.run(dataset, Reporter(queue, host, stop), stop, Path(tmp)) or {}
-            runs = pack_runs(Path(tmp))
+            runs = pack_runs(Path(tmp), getattr(spec, "owner", None))
     finally:
         done.set()
     return {

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from emnist_core.data import Dataset
 from emnist_core.jobs.client import JobClient
+from emnist_core.jobs.queue import Limits
 from emnist_core.jobs.store import FAILED, RUNNING, JobRecord
 from emnist_core.jobs.tasks import JobSpec
 from emnist_core.training.jobs import FINISHED, STOPPED, Job
@@ -78,10 +79,15 @@ class JobTracker:
             return job
 
     def submit(
-        self, spec: JobSpec, dataset: Dataset, owner: str, hints: tuple[str, ...] = ()
+        self,
+        spec: JobSpec,
+        dataset: Dataset,
+        owner: str,
+        hints: tuple[str, ...] = (),
+        limits: Limits | None = None,
     ) -> RemoteJob:
         """Queue a job (QueueFullError says why not) and return its mirror."""
-        job = self._mirror(self.client.submit(spec, dataset, owner, hints))
+        job = self._mirror(self.client.submit(spec, dataset, owner, hints, limits))
         self.update()
         return job
 

@@ -143,12 +143,14 @@ def train(
     command: str | None = None,
     preset: str | None = None,
     extra_callbacks: Sequence[keras.callbacks.Callback] | None = None,
+    owner: str | None = None,
 ) -> Run:
     """Train the model config describes on dataset.train, evaluate on dataset.test, save a run.
 
     progress is called with a Progress after every batch and epoch; setting stop_event
     stops after the current batch and saves the partial run with status 'stopped'.
     extra_callbacks (any Keras callbacks: TensorBoard, CSVLogger, ...) run after the lab's own.
+    owner (classroom mode) is the signed-in user id recorded in run.json.
     """
     keras.utils.set_random_seed(config.seed)
     fit_split, val_split = _hold_out(dataset, val_fraction, config.seed)
@@ -189,6 +191,7 @@ def train(
         train_cpu_seconds=train_cpu_seconds,
         history=history,
         precision=precision,
+        owner=owner,
         sizes={
             "train": len(fit_split),
             "test": len(dataset.test),

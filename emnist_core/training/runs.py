@@ -57,6 +57,11 @@ class Run:
         return str(self.info.get("name") or self.run_id)
 
     @property
+    def owner(self) -> str | None:
+        """Who trained it in classroom mode (None for runs trained in personal mode)."""
+        return self.info.get("owner")
+
+    @property
     def status(self) -> str:
         return str(self.info.get("status", ""))
 
@@ -326,6 +331,7 @@ def run_info(
     history: dict,
     sizes: dict[str, int],
     precision: str = "float32",
+    owner: str | None = None,
 ) -> dict[str, Any]:
     """The run.json record: status, provenance, timing, size, versions and data description.
 
@@ -337,6 +343,7 @@ def run_info(
         "run_id": run_id,
         "name": name or run_id,
         "status": "stopped" if stopped_at else "complete",
+        "owner": owner,
         "stopped_at": stopped_at,
         "family": config.family,
         "preset": preset,

@@ -44,9 +44,14 @@ def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60.0) -> 
 
 
 @contextmanager
-def streamlit_server(env: dict[str, str], log_path: Path):
-    """Yield the base URL of a running dashboard; the server is stopped afterwards."""
-    port = free_port()
+def streamlit_server(
+    env: dict[str, str], log_path: Path, extra_args: tuple[str, ...] = (), port: int | None = None
+):
+    """Yield the base URL of a running dashboard; the server is stopped afterwards.
+
+    extra_args are more `streamlit run` options (e.g. --secrets.files for a test's own secrets).
+    """
+    port = port or free_port()
     command = [
         sys.executable,
         "-m",
@@ -63,6 +68,7 @@ def streamlit_server(env: dict[str, str], log_path: Path):
         "false",
         "--server.fileWatcherType",
         "none",
+        *extra_args,
     ]
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "w") as log:
