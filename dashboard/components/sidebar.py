@@ -4,9 +4,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard.session import data_source, saved_runs
+from dashboard.session import data_source, downloads, saved_runs
 from emnist_core import settings
-from emnist_core.errors import DataError, EmnistError
+from emnist_core.errors import EmnistError
 
 
 def data_source_ui() -> data_source.DataChoice:
@@ -40,42 +40,32 @@ def data_source_ui() -> data_source.DataChoice:
 
 
 def download_ui(folder: Path) -> None:
-    """The Download button: starts the official download as a background job, which outlives
-    clicks and page switches, and shows its progress bar while it runs."""
-    key = f"download:{folder}"
-    manager = data_source.job_manager()
+    """The Download button: starts the official download as a job on the cluster, which
+    outlives clicks and page switches, and shows its progress bar while it runs."""
     if st.sidebar.button("Download EMNIST", key="sidebar_download"):
-        from emnist_core.data.download import download
-
-        def work(job):
-            def report(done: int, total: int) -> None:
-                job.report({"kind": "download", "done": done, "total": total})
-
-            try:
-                return download(folder, split="balanced", progress=report)
-            except OSError as error:  # a disk error mid-way: say so, not "failed unexpectedly"
-                raise DataError(f"the download into {folder} failed: {error}") from None
-
         try:
-            manager.start(key, "Download EMNIST", work)
+            downloads.start(folder)
         except EmnistError as error:
             st.sidebar.error(str(error))
-    if manager.get(key) is not None:
+    if downloads.latest(folder) is not None:
         with st.sidebar:  # a fragment draws only inside its own container
-            download_progress(key)
+            download_progress(folder)
 
 
 @st.fragment(run_every=1.0)
-def download_progress(key: str) -> None:
+def download_progress(folder: Path) -> None:
     """The running download's bar, refreshed every second; a finished one reloads the data."""
-    snapshot = data_source.job_manager().get(key).snapshot()
+    snapshot = downloads.latest(folder).snapshot()
     progress = snapshot["progress"]
     done, total = progress.get("done", 0), progress.get("total", 0)
     if snapshot["status"] == "running":
         fraction = min(done / total, 1.0) if total else 0.0
-        text = (
-            f"Downloaded {done / 1e6:,.0f} of {total / 1e6:,.0f} MB" if total else "Connecting..."
-        )
+        if snapshot.get("position"):
+            text = f"Waiting for a slot: number {snapshot['position']} in the queue"
+        elif total:
+            text = f"Downloaded {done / 1e6:,.0f} of {total / 1e6:,.0f} MB"
+        else:
+            text = "Connecting..."
         st.progress(fraction, text=text)
     elif snapshot["error"]:
         st.error(snapshot["error"])

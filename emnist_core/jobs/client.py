@@ -138,19 +138,20 @@ class JobClient:
     def submit(
         self,
         spec: JobSpec,
-        dataset: Dataset,
+        dataset: Dataset | None,
         owner: str,
         hints: tuple[str, ...] = (),
         limits: fair.Limits | None = None,
     ) -> JobRecord:
         """Queue a job fairly; QueueFullError (with the reason) if the owner has too many.
 
-        limits overrides this client's for this owner (a student's class limits).
+        limits overrides this client's for this owner (a student's class limits). dataset is
+        None for a job that needs no data (the download).
         """
         round_ = fair.admit(owner, self.active(), limits or self.limits)
         if not self.cluster.embedded:
             hints = ()  # a remote worker's folders are its own; the app's paths mean nothing there
-        ref = data_ref(dataset, hints)
+        ref = None if dataset is None else data_ref(dataset, hints)
         job_id, submitted = new_job_id(), time.time()
         record = JobRecord(
             job_id, owner, spec.label, QUEUED, submitted, round_, self.scheduler_label
@@ -164,14 +165,16 @@ class JobClient:
         self.store.add(record)  # after publishing: a live record is always on the cluster
         return record
 
-    def _submit(self, record: JobRecord, spec: JobSpec, ref: DataRef, dataset: Dataset) -> None:
+    def _submit(
+        self, record: JobRecord, spec: JobSpec, ref: DataRef | None, dataset: Dataset | None
+    ) -> None:
         """The task at the record's priority, published with the record under the job's name."""
         future = self.client.submit(
             run_job,
             record.job_id,
             spec,
             ref,
-            self._arrays(ref, dataset),
+            None if ref is None else self._arrays(ref, dataset),
             key=Names(record.job_id).key,
             resources={TRAIN_RESOURCE: 1},
             priority=fair.priority(record.round),

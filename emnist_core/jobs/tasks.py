@@ -162,7 +162,7 @@ def _train_models(spec: "JobSpec", dataset: Dataset, report, stop: threading.Eve
                 logs.attach(run)
 
 
-def run_job(job_id: str, spec, ref: DataRef, arrays: Dataset | None) -> dict[str, Any]:
+def run_job(job_id: str, spec, ref: DataRef | None, arrays: Dataset | None) -> dict[str, Any]:
     """The task: announce the start, do the spec's work (spec.run) in a private temp folder,
     and return every run it saved there as tar bytes, plus any files spec.run returned."""
     from distributed import Event, Queue, Variable, get_worker
@@ -172,7 +172,7 @@ def run_job(job_id: str, spec, ref: DataRef, arrays: Dataset | None) -> dict[str
     Variable(names.state).set({"host": host, "worker": worker, "started": started})
     queue = Queue(names.progress)
     queue.put({"kind": "start", "host": host, "worker": worker})
-    dataset = arrays if arrays is not None else require_local(ref)
+    dataset = arrays if arrays is not None or ref is None else require_local(ref)
     stop, done = threading.Event(), threading.Event()
     watcher = threading.Thread(
         target=_bridge_stop, args=(Event(names.stop), stop, done), daemon=True

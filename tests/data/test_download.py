@@ -18,11 +18,14 @@ from tests.fixtures import write_idx_folder
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
     truncate = False
+    hold: threading.Event | None = None  # set: the body waits for it (a download in progress)
 
     def log_message(self, *args):
         pass
 
     def copyfile(self, source, outputfile):
+        if self.hold is not None:
+            self.hold.wait(60)
         data = source.read()
         outputfile.write(data[: len(data) // 2] if self.truncate else data)
 

@@ -138,76 +138,71 @@ def test_uploads_are_bounded_and_named_without_the_upload_object(tmp_path):
         open_upload(_Upload(b"\0" * (limit_mb * 2**20 + 1), "huge.png"))
 
 
-def test_a_finished_download_in_the_sidebar_keeps_the_running_training_job(tmp_path, monkeypatch):
-    import sys
+def test_a_finished_download_in_the_sidebar_keeps_the_running_training_job(
+    tmp_path, monkeypatch, served_archive
+):
     import time
 
-    import emnist_core.data
-    from dashboard.session import data_source
+    from dashboard.session import data_source, downloads, train_jobs
 
+    url, sha, _ = served_archive
+    monkeypatch.setitem(downloads.SOURCE, "urls", (url,))
+    monkeypatch.setitem(downloads.SOURCE, "sha256", sha)
     monkeypatch.setenv("EMNIST_DATA_DIR", str(tmp_path / "data"))  # no data: Download is offered
     monkeypatch.setenv("EMNIST_RUNS_DIR", str(tmp_path / "runs"))
-    monkeypatch.setenv("EMNIST_MAX_JOBS", "2")  # room for the training and the download
     data_source.job_manager.clear()  # a manager made under this test's settings
     manager, release = data_source.job_manager(), threading.Event()
-    held = manager.start("training", "held training", lambda job: release.wait(60))
-
-    def instant_download(folder, **kwargs):
-        return folder
-
-    # the sidebar imports download from the package (before the fix) or its module (after)
-    monkeypatch.setattr(emnist_core.data, "download", instant_download)
-    monkeypatch.setattr(sys.modules["emnist_core.data.download"], "download", instant_download)
+    held = manager.start("training", "held training", lambda job: release.wait(600))
     try:
         app = open_page("explore")
         app.sidebar.button(key="sidebar_download").click().run()
-        deadline = time.time() + 30
-        while "sidebar_download_done" not in app.session_state:  # the reload after the download
+        tracker = train_jobs.job_tracker()
+        deadline = time.time() + 120
+        while not any("train /" in text for text in texts(app.sidebar.caption)):  # data loaded
             if data_source.job_manager() is not manager or time.time() > deadline:
                 break
             time.sleep(0.2)
             app.run()
         assert not app.exception, [e.message for e in app.exception]
         assert data_source.job_manager() is manager, "the download cleared the job manager"
-        assert manager.running() == [held]  # the training job is still known and still runs
-        assert "sidebar_download_done" in app.session_state, "the data caches were never cleared"
+        assert train_jobs.job_tracker() is tracker, "the download cleared the job tracker"
+        assert manager.running() == [held]  # the in-server job is still known and still runs
+        assert any("train /" in text for text in texts(app.sidebar.caption)), "no data shown"
     finally:
         release.set()
         data_source.job_manager.clear()
 
 
 def test_download_runs_as_a_job_that_survives_a_page_switch(tmp_path, monkeypatch, served_archive):
-    import functools
     import time
 
-    import emnist_core.data
-    import emnist_core.data.download as module
+    from dashboard.session import downloads
+    from tests.data.test_download import _Handler
 
     url, sha, _ = served_archive
+    monkeypatch.setitem(downloads.SOURCE, "urls", (url,))
+    monkeypatch.setitem(downloads.SOURCE, "sha256", sha)
+    release = threading.Event()
+    monkeypatch.setattr(_Handler, "hold", release)  # the server holds the bytes until released
     data = tmp_path / "data"
     monkeypatch.setenv("EMNIST_DATA_DIR", str(data))
     monkeypatch.setenv("EMNIST_RUNS_DIR", str(tmp_path / "runs"))
-    fetch, release = functools.partial(module.download, urls=[url], sha256=sha), threading.Event()
-
-    def held_download(*args, **kwargs):  # held until the page has been switched
-        assert release.wait(60), "the test never released the download"
-        return fetch(*args, **kwargs)
-
-    monkeypatch.setattr(module, "download", held_download)
-    # before the fix the sidebar called the package's download; patch it too, to compare
-    monkeypatch.setattr(emnist_core.data, "download", held_download)
     app = open_page("explore")
     app.sidebar.button(key="sidebar_download").click().run(timeout=20)  # returns while it runs
     assert not app.exception, [e.message for e in app.exception]
     app.switch_page("views/train.py").run()  # a page switch must not abort it
-    assert any("Connecting" in bar.proto.text for bar in app.sidebar.get("progress"))
+    bars = [bar.proto.text for bar in app.sidebar.get("progress")]
+    assert any(("Connecting" in t or "Waiting for a slot" in t) for t in bars), bars
+    job = downloads.latest(data)
+    assert job.running and job.label.endswith(str(data.resolve()))
     release.set()
-    deadline = time.time() + 60
+    deadline = time.time() + 120
     while not any("train /" in text for text in texts(app.sidebar.caption)):
         assert time.time() < deadline, texts(app.sidebar.error)
         time.sleep(0.5)
         app.run()
     assert not app.exception
+    assert job.host  # fetched by a worker of the cluster, not by this server
     assert sorted(p.name for p in data.glob("*.gz"))  # the files are in place
 
 
