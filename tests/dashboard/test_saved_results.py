@@ -29,7 +29,7 @@ def test_runs_without_saved_results_are_evaluated_by_their_model(app_env, monkey
     from dashboard.session import saved_runs
 
     calls = []
-    real = saved_runs.load_model
+    real = saved_runs._model  # what every evaluation path loads through (cached per server)
 
     def counting(runs_dir, run_id):
         calls.append(run_id)
@@ -37,7 +37,7 @@ def test_runs_without_saved_results_are_evaluated_by_their_model(app_env, monkey
 
     for run in RunRegistry(app_env["runs"]).list():
         (run.run_dir / "results.npz").unlink()  # as a run saved by an older version
-    monkeypatch.setattr("dashboard.session.saved_runs.load_model", counting)
+    monkeypatch.setattr("dashboard.session.saved_runs._model", counting)
     app = open_page("results")
     assert any("Confusion matrix" in text for text in texts(app.subheader))
     assert calls  # fell back to running the model over the test split

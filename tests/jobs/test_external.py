@@ -114,6 +114,8 @@ def test_the_readme_commands_run_a_job_whose_run_lands_in_the_clients_registry(
         done = _cli([*submit, *address], client_env, client_dir)
         assert done.returncode == 0, done.stderr[-3000:]
         later = done.stdout.strip()
+        done = _cli([*cli, "watch", later, *address], client_env, client_dir)  # until it ends
+        assert done.returncode == 0, done.stderr[-3000:]
         rows = _poll_finished(cli, address, client_env, client_dir, later)
         assert rows[job_id]["status"] == "finished" and rows[later]["host"]
         assert {run.run_id for run in RunRegistry(runs).list()} == {
