@@ -111,12 +111,6 @@ def session_job(state_key: str) -> Job | None:
     return job
 
 
-def local_job() -> Job | None:
-    """The in-server job (the download) of the current data source, if any."""
-    choice = data_source.current_data()
-    return data_source.job_manager().get(choice.key) if choice is not None else None
-
-
 def current_job() -> Job | None:
     """This session's latest training job on the cluster, if any."""
     return session_job(JOB_KEY)
