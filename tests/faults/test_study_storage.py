@@ -93,7 +93,14 @@ def test_a_killed_worker_on_the_journal_is_recovered_by_the_next_worker(
     settings = TuneSettings(trials=2)
     study = open_study(None, name="killed", storage=url, settings=settings, resume=True)
     short = space_from_dict(tiny_space(epochs=1, learning_rate=LR))
-    run_study(study, synthetic_dataset, space=short, settings=settings, on_event=TrialPrinter())
+    run_study(
+        study,
+        synthetic_dataset,
+        space=short,
+        settings=settings,
+        runs_dir=tmp_path / "runs",  # never the checkout's artifacts/
+        on_event=TrialPrinter(),
+    )
     err = capsys.readouterr().err
     assert "recovered 1 trial(s) of study 'killed' whose worker on" in err, err[-2000:]
     assert "#0 marked failed; run again: #0" in err
