@@ -8,7 +8,6 @@ the submitter saves under the registry's `.analysis/` folder; pages read it from
 
 import hashlib
 import json
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,8 +50,8 @@ class RobustnessSpec:
         import keras
 
         models = {}
-        for name, payload in self.model_files:
-            path = Path(tempfile.mkstemp(suffix=".keras", dir=tmp)[1])
+        for number, (name, payload) in enumerate(self.model_files):
+            path = tmp / f"model-{number}.keras"  # tmp is this job's own folder
             path.write_bytes(payload)
             models[name] = keras.saving.load_model(path, safe_mode=True)
 
