@@ -29,9 +29,11 @@ from tests.browser.test_dashboard_e2e import (
 )
 
 try:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect, sync_playwright
 except ImportError:
     expect = sync_playwright = None
+    PlaywrightTimeout = TimeoutError
 
 A_RUN, B_RUN = "alice-secret-mlp", "bob-own-cnn"
 PASSWORDS = {"alice": "alice-password", "bob": "bob-password", "teach": "teach-password"}
@@ -100,15 +102,33 @@ def _publish(page, run_name: str) -> None:
     _go(page, "Instructor")
     page.get_by_text("Class references").wait_for(timeout=WAIT_MS)
     _settled(page)
-    page.get_by_label("Run", exact=True).click()  # the publish select box
-    options = page.locator('[role="option"]')
-    options.first.wait_for(timeout=WAIT_MS)
-    texts = options.all_inner_texts()
-    assert any(A_RUN in text for text in texts) and any(B_RUN in text for text in texts), texts
-    options.filter(has_text=run_name).first.click()
-    _settled(page)
+    _pick_run(page, run_name)
     page.get_by_role("button", name="Publish to the class").click()
     page.get_by_role("button", name="Unpublish").wait_for(timeout=WAIT_MS)
+
+
+def _pick_run(page, run_name: str) -> None:
+    """Choose a run in the publish select box, which must list both students' runs.
+
+    The job table above it redraws every 2 s while a job lives, and the stopped run lands a
+    moment after "stopped" shows: a redraw can close the open list, so open it again."""
+    texts: list[str] = []
+    for _ in range(10):
+        page.get_by_label("Run", exact=True).click()
+        options = page.locator('[role="option"]')
+        try:
+            options.first.wait_for(timeout=5000)
+            texts = options.all_inner_texts()
+            if any(A_RUN in text for text in texts) and any(B_RUN in text for text in texts):
+                options.filter(has_text=run_name).first.click(timeout=5000)
+                _settled(page)
+                return
+        except PlaywrightTimeout:
+            pass
+        page.keyboard.press("Escape")
+        page.wait_for_timeout(1500)
+        _settled(page)
+    raise AssertionError(f"the publish box never offered both runs; it listed {texts}")
 
 
 @pytest.mark.browser
