@@ -3,6 +3,12 @@
 A job is a Dask task published under its name `emnist-job-<id>` with its record, so its
 result waits in the cluster until a client of the same registry collects it, even after
 the submitter has gone. Records live in the registry's JobStore.
+
+An owner's running limit holds even while slots are free: a job beyond it is published
+without a task ("held") and handed to Dask by whichever client of its registry refreshes
+next after one of the owner's jobs ends. Dask alone cannot do this: its resources are
+per worker, and a task that finds its owner busy can only give its slot back by
+rescheduling, which left other owners' jobs stuck behind a busy worker when tried.
 """
 
 import secrets
@@ -111,7 +117,7 @@ class JobClient:
         published = self.published() if published is None else published
         active = []
         for job_id, entry in published.items():
-            if entry["future"].done():
+            if entry["future"] is not None and entry["future"].done():
                 continue
             meta = entry["meta"]
             started = job_id in self._started or self.started(job_id) is not None
@@ -148,7 +154,8 @@ class JobClient:
         limits overrides this client's for this owner (a student's class limits). dataset is
         None for a job that needs no data (the download).
         """
-        round_ = fair.admit(owner, self.active(), limits or self.limits)
+        limits = limits or self.limits
+        round_ = fair.admit(owner, self.active(), limits)
         if not self.cluster.embedded:
             hints = ()  # a remote worker's folders are its own; the app's paths mean nothing there
         ref = None if dataset is None else data_ref(dataset, hints)
@@ -157,7 +164,7 @@ class JobClient:
             job_id, owner, spec.label, QUEUED, submitted, round_, self.scheduler_label
         )
         try:
-            self._submit(record, spec, ref, dataset)
+            self._publish(record, spec, ref, dataset, limits.running)
         except Exception as error:
             record.status, record.error = FAILED, failure_message(error)
             self.store.add(record)
@@ -165,23 +172,62 @@ class JobClient:
         self.store.add(record)  # after publishing: a live record is always on the cluster
         return record
 
-    def _submit(
-        self, record: JobRecord, spec: JobSpec, ref: DataRef | None, dataset: Dataset | None
+    def _publish(
+        self,
+        record: JobRecord,
+        spec: JobSpec,
+        ref: DataRef | None,
+        dataset: Dataset | None,
+        running: int,
     ) -> None:
-        """The task at the record's priority, published with the record under the job's name."""
-        future = self.client.submit(
+        """Publish the job with its record under the job's name: as a task at the record's
+        priority, or held (task arguments kept) while its owner runs all they may."""
+        arrays = None if ref is None else self._arrays(ref, dataset)
+        meta = {**asdict(record), "registry": self.registry, "running": running}
+        entry = {"meta": meta, "future": None, "task": (record.job_id, spec, ref, arrays)}
+        if self._in_dask(record.owner, self.published()) < running:
+            entry["future"] = self._task(entry)
+        self.client.publish_dataset(**{Names(record.job_id).key: entry})
+
+    def _task(self, entry: dict):
+        """Hand a job to Dask: one train slot, its round's priority, keyed by its name."""
+        meta = entry["meta"]
+        return self.client.submit(
             run_job,
-            record.job_id,
-            spec,
-            ref,
-            None if ref is None else self._arrays(ref, dataset),
-            key=Names(record.job_id).key,
+            *entry["task"],
+            key=Names(meta["job_id"]).key,
             resources={TRAIN_RESOURCE: 1},
-            priority=fair.priority(record.round),
+            priority=fair.priority(meta["round"]),
             pure=False,
         )
-        meta = {**asdict(record), "registry": self.registry}
-        self.client.publish_dataset(**{Names(record.job_id).key: {"meta": meta, "future": future}})
+
+    @staticmethod
+    def _in_dask(owner: str, published: dict) -> int:
+        """An owner's jobs handed to Dask that have not ended (running or waiting for a slot)."""
+        return sum(
+            entry["meta"]["owner"] == owner and not entry["future"].done()
+            for entry in published.values()
+            if entry["future"] is not None
+        )
+
+    def _release(self, published: dict) -> None:
+        """Hand held jobs of this registry to Dask, oldest first, where their owner has room.
+
+        Two clients releasing the same job at once submit the same key: Dask runs it once.
+        """
+        held = [e for e in published.values() if e["future"] is None]
+        for entry in sorted(held, key=lambda e: e["meta"]["submitted"]):
+            meta = entry["meta"]
+            if meta.get("registry") != self.registry:
+                continue
+            if self._in_dask(meta["owner"], published) < meta.get("running", 1):
+                entry["future"] = self._task(entry)
+                key = Names(meta["job_id"]).key
+                try:
+                    self.client.unpublish_dataset(key)
+                except KeyError:
+                    continue  # stopped meanwhile
+                self.client.publish_dataset(**{key: entry})
 
     # --- watch, stop ------------------------------------------------------------------
 
@@ -210,7 +256,8 @@ class JobClient:
         Event(Names(job_id).stop, client=self.client).set()
         entry = self.published().get(job_id)
         if entry is not None and self.started(job_id) is None:
-            self.client.cancel(entry["future"])
+            if entry["future"] is not None:
+                self.client.cancel(entry["future"])
             self._end(job_id, STOPPED, error=None, run_ids=[])
 
     # --- collect ----------------------------------------------------------------------
@@ -223,7 +270,10 @@ class JobClient:
             if meta.get("registry") != self.registry:
                 continue
             if self.store.get(job_id) is None:  # submitted by another client of this registry
-                self.store.add(JobRecord(**{k: v for k, v in meta.items() if k != "registry"}))
+                record = {k: v for k, v in meta.items() if k not in ("registry", "running")}
+                self.store.add(JobRecord(**record))
+            if entry["future"] is None:
+                continue  # held: released below once its owner has room
             if entry["future"].done():
                 self._collect(job_id, entry["future"])
             elif self.store.get(job_id).status == QUEUED:
@@ -233,6 +283,7 @@ class JobClient:
                         job_id, status=RUNNING, host=note["host"], started=note["started"]
                     )
         self._mark_lost(published)
+        self._release(self.published())
         return self.store.all()
 
     collect = refresh

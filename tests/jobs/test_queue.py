@@ -1,9 +1,11 @@
 """The fair queue: rounds across owners, per-owner limits, the order slots go in on a cluster."""
 
+import time
+
 import pytest
 
 from emnist_core.jobs.queue import Limits, QueuedJob, QueueFullError, admit, position, waiting_order
-from emnist_core.jobs.store import FINISHED
+from emnist_core.jobs.store import FINISHED, STOPPED
 from tests.fixtures import tiny_job
 
 
@@ -37,3 +39,46 @@ def test_owner_a_three_jobs_then_b_one_on_one_slot_b_starts_second(jobs, synthet
     assert all(record.status == FINISHED for record in ended), [r.error for r in ended]
     order = [record.label for record in sorted(ended, key=lambda r: r.started)]
     assert order == ["A1", "B1", "A2", "A3"]
+
+
+@pytest.fixture(scope="module")
+def two_slots():
+    """A real embedded cluster with two worker slots, closed after."""
+    from emnist_core.jobs.cluster import start_embedded
+
+    handle = start_embedded(slots=2)
+    yield handle
+    handle.close()
+
+
+def _wait_started(jobs, job_id: str, timeout: float = 120) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        note = jobs.started(job_id)
+        if note is not None:
+            return note
+        time.sleep(0.2)
+    raise AssertionError(f"job {job_id} did not start within {timeout} s")
+
+
+def test_a_free_slot_does_not_let_an_owner_run_two_jobs(two_slots, tmp_path, synthetic_dataset):
+    from emnist_core.jobs.client import JobClient
+
+    jobs = JobClient(two_slots, tmp_path / "runs")
+    hints = (str(synthetic_dataset.source),)
+    long_one = jobs.submit(
+        tiny_job("A-long", epochs=1000, early_stopping=False), synthetic_dataset, "A", hints
+    )
+    _wait_started(jobs, long_one.job_id)
+    second = jobs.submit(tiny_job("A-second"), synthetic_dataset, "A", hints)
+    time.sleep(6)  # the free slot offers it at least twice; each time it must go back
+    assert jobs.started(second.job_id) is None
+    assert jobs.position(second.job_id) == 1
+    other = jobs.submit(tiny_job("B-only"), synthetic_dataset, "B", hints)
+    assert jobs.wait(other.job_id, timeout=120).status == FINISHED  # B takes the free slot
+    assert jobs.started(second.job_id) is None, [(r.label, r.status) for r in jobs.refresh()]
+    jobs.stop(long_one.job_id)
+    ended = jobs.wait(second.job_id, timeout=120)
+    first = jobs.wait(long_one.job_id, timeout=120)
+    assert ended.status == FINISHED, ended.error
+    assert first.status == STOPPED and ended.started >= first.finished - 1.0
