@@ -7,6 +7,7 @@ here where the stop happens, so a job id from another session is refused.
 """
 
 import dataclasses
+import functools
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
@@ -43,16 +44,32 @@ def check_spec(
 ) -> None:
     """Epochs, then parameters, of every model of a training job; LimitError names the limit.
 
-    params_of(config, num_classes) counts parameters (default: builds the model once). Specs
-    without models (a study, an analysis) train no model the student configured here.
+    params_of(config, num_classes) counts parameters (default: builds the model once). A
+    study's epochs are checked here (the most its space allows); its parameters depend on
+    each trial's sampled config, so the worker checks them per trial (StudySpec.check).
+    Specs without models or a space (an analysis) train nothing the student configured.
     """
     from emnist_core.models.config import config_from_dict
 
     count = params_of or rules.count_params
+    if getattr(spec, "space", None) is not None:
+        rules.check_epochs(limits, most_epochs(spec.space))
     for model in getattr(spec, "models", ()):
         config = config_from_dict(model.config)
         rules.check_epochs(limits, config.epochs)
         rules.check_params(limits, count(config, num_classes))
+
+
+def most_epochs(space) -> int:
+    """The most epochs a search space lets a trial train."""
+    from emnist_core.tuning.space import Choice, Range
+
+    param = space.params.get("epochs")
+    if param is None:
+        return int(space.base_config.epochs)
+    if isinstance(param, Range):
+        return int(param.high)
+    return int(max(param.values) if isinstance(param, Choice) else param.value)
 
 
 def check_jobs(limits: Limits, tracker: JobTracker, owner: str) -> None:
@@ -84,6 +101,8 @@ def submit_job(
     if limits is None or who.is_instructor:
         return tracker.submit(spec, dataset, who.user_id, hints)
     check_spec(limits, spec, dataset.num_classes, params_of)
+    if "check" in {spec_field.name for spec_field in dataclasses.fields(spec)}:
+        spec = dataclasses.replace(spec, check=functools.partial(rules.check_training, limits))
     check_jobs(limits, tracker, who.user_id)
     return tracker.submit(spec, dataset, who.user_id, hints, limits=queue_limits(limits))
 

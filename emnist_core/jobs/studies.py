@@ -6,6 +6,7 @@ saves land in the submitter's registry like any job's.
 """
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,8 @@ class StudySpec:
     label: str
     command: str = "dashboard Tune page"
     owner: str | None = None  # classroom mode: the signed-in user, owner of the trial runs
+    # classroom mode: check(config, num_classes) refuses a trial over the student's limits
+    check: Callable | None = None
 
     def run(self, dataset: Dataset, report, stop: threading.Event, tmp: Path) -> None:
         """Run trials until the study's budget is spent or Stop; trial runs are saved in tmp."""
@@ -43,7 +46,11 @@ class StudySpec:
             runs_dir=tmp,
             on_event=with_trial_context(report),
             stop_event=stop,
+            check=None if self.check is None else self._checker(dataset.num_classes),
         )
+
+    def _checker(self, num_classes: int) -> Callable:
+        return lambda config: self.check(config, num_classes)
 
 
 def with_trial_context(report):

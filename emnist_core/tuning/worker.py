@@ -243,9 +243,10 @@ def _budget_used(study: optuna.Study, up_to: int | None = None) -> int:
 class _Worker:
     """One worker's loop over trials of a study (a CLI process or a dashboard job)."""
 
-    def __init__(self, study, space, dataset, settings, runs_dir, on_event, stop_event):
+    def __init__(self, study, space, dataset, settings, runs_dir, on_event, stop_event, check):
         self.study, self.space, self.dataset, self.settings = study, space, dataset, settings
         self.runs_dir, self.on_event = runs_dir, on_event or (lambda event: None)
+        self.check = check or (lambda config: None)
         self.stop_event = stop_event or threading.Event()
         self.trials_run, self.failures_in_a_row, self.last_error = 0, 0, ""
 
@@ -255,7 +256,9 @@ class _Worker:
         record_worker(trial)
         try:
             config = self.space.suggest(trial)
-        except ConfigError as error:  # an impossible combination: fail this trial, go on
+            self.check(config)
+        except EmnistError as error:  # an impossible combination, or over a class limit: fail
+            # this trial, go on
             trial.set_user_attr("error", str(error))
             raise
         trial.set_user_attr("config", config.to_dict())
@@ -368,11 +371,13 @@ def run_study(
     runs_dir: Path | str | None = None,
     on_event: EventFn | None = None,
     stop_event: threading.Event | None = None,
+    check: Callable[[Any], None] | None = None,
 ) -> StudyResult:
     """Run trials until the study holds settings.trials trials, the timeout passes or Stop is set.
 
     on_event receives dicts: {"kind": "trial", "phase": "start"|"end", ...} per trial, and
-    train()'s batch/epoch progress with the trial number added.
+    train()'s batch/epoch progress with the trial number added. check(config) may refuse a
+    sampled config before it trains (a classroom's limits): that trial fails with its message.
     """
     space = space or stored_space(study)
     if space is None:
@@ -380,4 +385,5 @@ def run_study(
     if dataset.num_classes < 2 or len(dataset.train) < 2:
         raise EmnistError("tuning needs a dataset with at least two classes and images.")
     _check_or_store_data(study, dataset)
-    return _Worker(study, space, dataset, settings, runs_dir, on_event, stop_event).run()
+    worker = _Worker(study, space, dataset, settings, runs_dir, on_event, stop_event, check)
+    return worker.run()

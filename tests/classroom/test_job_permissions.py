@@ -169,3 +169,31 @@ def test_runs_a_job_sends_back_carry_the_specs_owner(tmp_path):
     (row,) = pack_runs(tmp_path / "personal")  # personal mode: no owner written
     with tarfile.open(fileobj=io.BytesIO(row["tar"])) as archive:
         assert json.load(archive.extractfile("trial-2/run.json"))["owner"] is None
+
+
+def test_a_study_is_held_to_the_class_limits(tracker, tmp_path):
+    """Epochs are refused at submission (the most the space allows); parameters per trial,
+    by the check the submitted spec carries to the worker."""
+    from emnist_core.jobs.studies import StudySpec
+    from emnist_core.tuning.space_files import space_from_dict
+    from emnist_core.tuning.worker import TuneSettings
+
+    def study(epochs) -> StudySpec:
+        params = {"hidden_units": {"choice": [[8], [4096]]}, "epochs": epochs}
+        space = space_from_dict({"family": "mlp", "params": params})
+        return StudySpec("s", f"sqlite:///{tmp_path}/o.db", space, TuneSettings(trials=2), "s")
+
+    tight = dataclasses.replace(ROOMY, max_epochs=5, max_params=50_000)
+    with pytest.raises(LimitError, match="'maximum epochs'.*8 epochs"):
+        class_jobs.submit_job(ALICE, tracker, study({"low": 1, "high": 8}), DATASET, tight)
+    with pytest.raises(LimitError, match="'maximum epochs'.*6 epochs"):
+        class_jobs.submit_job(ALICE, tracker, study({"choice": [2, 6]}), DATASET, tight)
+    job = class_jobs.submit_job(ALICE, tracker, study(3), DATASET, tight)
+    sent = tracker.client.specs[job.job_id]
+    assert sent.owner == "alice"
+    small, big = (sent.space.base_config.replace(hidden_units=(n,), epochs=3) for n in (8, 4096))
+    sent.check(small, 47)
+    with pytest.raises(LimitError, match="'maximum parameters'"):
+        sent.check(big, 47)
+    teach_job = class_jobs.submit_job(TEACH, tracker, study(8), DATASET, tight)
+    assert tracker.client.specs[teach_job.job_id].check is None  # instructors: no class limits

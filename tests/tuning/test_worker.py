@@ -384,3 +384,24 @@ def test_the_cli_offers_every_sampler_without_importing_optuna():
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
     assert done.stdout.strip() == "False", done.stderr
+
+
+def test_a_check_refuses_sampled_configs_before_they_train(synthetic_dataset, tmp_path):
+    """A classroom's limits reach each trial: a refused config fails with the limit's message."""
+    from emnist_core.classroom.config import Limits
+    from emnist_core.classroom.limits import check_training
+
+    space = space_from_dict(tiny_space(hidden_units={"choice": [[512]]}))
+    settings = TuneSettings(trials=5)
+    study = open_study(space, name="limited", storage=sqlite(tmp_path), settings=settings)
+    tight = Limits(max_params=5_000)
+    with pytest.raises(StudyError, match=r"3 trials in a row failed.*'maximum parameters'"):
+        run_study(
+            study,
+            synthetic_dataset,
+            settings=settings,
+            runs_dir=tmp_path / "runs",
+            check=lambda config: check_training(tight, config, synthetic_dataset.num_classes),
+        )
+    assert all("at most 5,000 allowed" in note for note in trials_frame(study)["note"])
+    assert not (tmp_path / "runs").exists()  # nothing trained
