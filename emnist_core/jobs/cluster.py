@@ -27,6 +27,9 @@ from emnist_core.errors import EmnistError
 LOOPBACK = "127.0.0.1"
 TRAIN_RESOURCE = "train"
 START_TIMEOUT = 90.0  # a worker imports nothing heavy at start, but shared CPUs are slow
+# The private cluster's workers share the app's cores: training yields to the web server,
+# so pages stay quick while jobs run (training is batch work; a page is someone waiting).
+WORKER_NICENESS = 10
 # A worker that dies mid-task fails its job at once instead of being retried elsewhere.
 CLUSTER_ENV = {"DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0"}
 
@@ -128,6 +131,21 @@ def _die_with_parent() -> None:
     ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
+def _preexec(niceness: int):
+    """What a child runs before exec: PDEATHSIG on Linux, then its niceness (if any)."""
+    die = sys.platform.startswith("linux")
+    if not die and not niceness:
+        return None
+
+    def preexec() -> None:
+        if die:
+            _die_with_parent()
+        if niceness:
+            os.nice(niceness)
+
+    return preexec
+
+
 class _Spawner:
     """Starts subprocesses from one daemon thread that lives as long as the process.
 
@@ -143,7 +161,7 @@ class _Spawner:
         while True:
             args, kwargs, result = self.requests.get()
             try:
-                preexec = _die_with_parent if sys.platform.startswith("linux") else None
+                preexec = _preexec(kwargs.pop("niceness", 0))
                 result.set_result(subprocess.Popen(args, preexec_fn=preexec, **kwargs))
             except BaseException as error:  # noqa: BLE001 - handed back to the caller
                 result.set_exception(error)
@@ -158,13 +176,13 @@ _spawner: _Spawner | None = None
 _spawner_lock = threading.Lock()
 
 
-def spawn(args: list[str], **kwargs) -> subprocess.Popen:
-    """Popen that ends the child with this process (see _Spawner)."""
+def spawn(args: list[str], niceness: int = 0, **kwargs) -> subprocess.Popen:
+    """Popen that ends the child with this process (see _Spawner), at the given niceness."""
     global _spawner
     with _spawner_lock:
         if _spawner is None:
             _spawner = _Spawner()
-    return _spawner.popen(args, **kwargs)
+    return _spawner.popen(args, niceness=niceness, **kwargs)
 
 
 def _wait_for_file(path: Path, process: subprocess.Popen, log: Path) -> dict:
@@ -199,7 +217,13 @@ def start_embedded(slots: int | None = None) -> ClusterHandle:
         address = _wait_for_file(workdir / "scheduler.json", processes[0], log)["address"]
         worker_log = (workdir / "worker.log").open("w")
         processes.append(
-            spawn(worker_args(address, slots, workdir), env=env, stderr=worker_log, cwd=workdir)
+            spawn(
+                worker_args(address, slots, workdir),
+                niceness=WORKER_NICENESS,
+                env=env,
+                stderr=worker_log,
+                cwd=workdir,
+            )
         )
         client = Client(address, timeout=START_TIMEOUT, set_as_default=False)
         handle = ClusterHandle(client, address, True, processes, workdir)

@@ -102,6 +102,14 @@ def test_every_listener_of_the_cluster_is_on_loopback(cluster):
     assert {ip for ip, _ in listeners} == {"127.0.0.1"}, listeners
 
 
+def test_training_workers_yield_the_cores_to_the_app(cluster):
+    """The workers run at a lower priority than the app, so pages stay quick while jobs train."""
+    from emnist_core.jobs.cluster import WORKER_NICENESS
+
+    niceness = cluster.client.run(os.nice, 0)  # os.nice(0) reads the process's niceness
+    assert niceness and set(niceness.values()) == {os.nice(0) + WORKER_NICENESS}
+
+
 def test_a_restarted_app_reattaches_to_a_running_job(jobs, cluster, synthetic_dataset):
     from emnist_core.jobs.client import JobClient
     from emnist_core.jobs.cluster import connect
