@@ -49,9 +49,6 @@ SETTINGS: dict[str, Setting] = {
         "journal:///./artifacts/optuna.journal",
         "Optuna storage of tuning studies: a journal file, or postgresql:// for many machines",
     ),
-    "max_jobs": Setting(
-        "EMNIST_MAX_JOBS", "1", "in-server jobs (tuning studies) the dashboard runs at once"
-    ),
     "scheduler": Setting(
         "EMNIST_SCHEDULER",
         "(none: a private cluster on 127.0.0.1)",
@@ -145,10 +142,6 @@ def _positive_int(name: str) -> int:
 
         raise ConfigError(f"{SETTINGS[name].env}={raw!r}: must be a whole number of at least 1.")
     return value
-
-
-def max_jobs() -> int:
-    return _positive_int("max_jobs")
 
 
 def scheduler(flag: str | None = None) -> str | None:

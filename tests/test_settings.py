@@ -52,11 +52,11 @@ def test_storage_flag_and_environment(monkeypatch):
 
 
 def test_counts_are_checked(monkeypatch):
-    monkeypatch.setenv("EMNIST_MAX_JOBS", "3")
-    assert settings.max_jobs() == 3
-    monkeypatch.setenv("EMNIST_MAX_JOBS", "zero")
-    with pytest.raises(ConfigError, match="EMNIST_MAX_JOBS='zero'"):
-        settings.max_jobs()
+    monkeypatch.setenv("EMNIST_JOB_SLOTS", "3")
+    assert settings.job_slots() == 3
+    monkeypatch.setenv("EMNIST_JOB_SLOTS", "zero")
+    with pytest.raises(ConfigError, match="EMNIST_JOB_SLOTS='zero'"):
+        settings.job_slots()
     monkeypatch.setenv("EMNIST_DEMO_PER_CLASS", "7")
     monkeypatch.setenv("EMNIST_DEMO_TEST_PER_CLASS", "2")
     assert settings.demo_size() == (7, 2)

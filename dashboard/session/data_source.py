@@ -12,7 +12,6 @@ import streamlit as st
 from emnist_core import settings
 from emnist_core.data import Dataset, load, write_synthetic
 from emnist_core.errors import EmnistError
-from emnist_core.training.jobs import JobManager
 
 SOURCE_OFFICIAL = "EMNIST Balanced (data folder)"
 SOURCE_FOLDER = "Another local folder"
@@ -43,12 +42,6 @@ class DataChoice:
     def key(self) -> str:
         """Jobs and caches are keyed by the folder, so two sources never share a job slot."""
         return str(self.folder.resolve())
-
-
-@st.cache_resource(show_spinner=False)
-def job_manager() -> JobManager:
-    """One manager for the whole server, so training outlives page switches and reloads."""
-    return JobManager(max_running=settings.max_jobs())
 
 
 def synthetic_dir() -> Path:

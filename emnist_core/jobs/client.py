@@ -190,13 +190,15 @@ class JobClient:
         self.client.publish_dataset(**{Names(record.job_id).key: entry})
 
     def _task(self, entry: dict):
-        """Hand a job to Dask: one train slot, its round's priority, keyed by its name."""
-        meta = entry["meta"]
+        """Hand a job to Dask: one train slot (unless the spec needs none), its round's
+        priority, keyed by its name."""
+        meta, spec = entry["meta"], entry["task"][1]
+        slot = getattr(spec, "uses_train_slot", True)  # a download needs no train slot
         return self.client.submit(
             run_job,
             *entry["task"],
             key=Names(meta["job_id"]).key,
-            resources={TRAIN_RESOURCE: 1},
+            resources={TRAIN_RESOURCE: 1} if slot else None,
             priority=fair.priority(meta["round"]),
             pure=False,
         )

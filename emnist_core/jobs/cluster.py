@@ -102,7 +102,11 @@ def scheduler_args(scheduler_file: Path) -> list[str]:
 
 
 def worker_args(address: str, slots: int, local_dir: Path) -> list[str]:
-    """`dask worker` processes, one thread and one train slot each, every port on loopback."""
+    """`dask worker` processes, one train slot each, every port on loopback.
+
+    Two threads each: the train resource lets one of them train; the other serves jobs
+    that need no slot (a download), so those never wait behind a training.
+    """
     return [
         *dask_command(),
         "worker",
@@ -114,7 +118,7 @@ def worker_args(address: str, slots: int, local_dir: Path) -> list[str]:
         "--nworkers",
         str(slots),
         "--nthreads",
-        "1",
+        "2",
         "--resources",
         f"{TRAIN_RESOURCE}=1",
         "--death-timeout",

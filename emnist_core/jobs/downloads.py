@@ -10,6 +10,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from emnist_core.data.metadata import ARCHIVE_SHA256, ARCHIVE_URLS
 from emnist_core.errors import DataError
@@ -30,6 +31,9 @@ class DownloadSpec:
     split: str = "balanced"
     urls: tuple[str, ...] = ARCHIVE_URLS
     sha256: str = ARCHIVE_SHA256
+    # Network and disk, not the cores: it runs on a worker's spare thread, so a download
+    # never waits behind a training job for a slot.
+    uses_train_slot: ClassVar[bool] = False
 
     @property
     def label(self) -> str:

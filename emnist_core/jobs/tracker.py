@@ -8,7 +8,6 @@ scheduler picks up where it was).
 """
 
 import threading
-import time
 from dataclasses import dataclass
 
 from emnist_core.data import Dataset
@@ -36,12 +35,6 @@ class RemoteJob(Job):
         super().stop()
         if self.tracker is not None:
             self.tracker.client.stop(self.job_id)
-
-    def wait(self, timeout: float | None = None) -> bool:
-        deadline = None if timeout is None else time.time() + timeout
-        while self.running and (deadline is None or time.time() < deadline):
-            time.sleep(0.05)
-        return not self.running
 
     def snapshot(self) -> dict:
         snap = super().snapshot()

@@ -139,38 +139,35 @@ def test_uploads_are_bounded_and_named_without_the_upload_object(tmp_path):
 
 
 def test_a_finished_download_in_the_sidebar_keeps_the_running_training_job(
-    tmp_path, monkeypatch, served_archive
+    tmp_path, monkeypatch, served_archive, synthetic_dataset
 ):
     import time
 
-    from dashboard.session import data_source, downloads, train_jobs
+    from dashboard.session import downloads, train_jobs
+    from tests.fixtures import tiny_job
 
     url, sha, _ = served_archive
     monkeypatch.setitem(downloads.SOURCE, "urls", (url,))
     monkeypatch.setitem(downloads.SOURCE, "sha256", sha)
     monkeypatch.setenv("EMNIST_DATA_DIR", str(tmp_path / "data"))  # no data: Download is offered
     monkeypatch.setenv("EMNIST_RUNS_DIR", str(tmp_path / "runs"))
-    data_source.job_manager.clear()  # a manager made under this test's settings
-    manager, release = data_source.job_manager(), threading.Event()
-    held = manager.start("training", "held training", lambda job: release.wait(600))
-    try:
-        app = open_page("explore")
-        app.sidebar.button(key="sidebar_download").click().run()
-        tracker = train_jobs.job_tracker()
-        deadline = time.time() + 120
-        while not any("train /" in text for text in texts(app.sidebar.caption)):  # data loaded
-            if data_source.job_manager() is not manager or time.time() > deadline:
-                break
-            time.sleep(0.2)
-            app.run()
-        assert not app.exception, [e.message for e in app.exception]
-        assert data_source.job_manager() is manager, "the download cleared the job manager"
-        assert train_jobs.job_tracker() is tracker, "the download cleared the job tracker"
-        assert manager.running() == [held]  # the in-server job is still known and still runs
-        assert any("train /" in text for text in texts(app.sidebar.caption)), "no data shown"
-    finally:
-        release.set()
-        data_source.job_manager.clear()
+    app = open_page("explore")
+    tracker = train_jobs.job_tracker()
+    long_job = tiny_job("held training", epochs=1000, early_stopping=False)
+    held = tracker.submit(long_job, synthetic_dataset, "someone", (str(synthetic_dataset.source),))
+    app.sidebar.button(key="sidebar_download").click().run()
+    deadline = time.time() + 120
+    while not any("train /" in text for text in texts(app.sidebar.caption)):  # data loaded
+        if train_jobs.job_tracker() is not tracker or time.time() > deadline:
+            break
+        time.sleep(0.2)
+        app.run()
+    assert not app.exception, [e.message for e in app.exception]
+    assert train_jobs.job_tracker() is tracker, "the download cleared the job tracker"
+    assert tracker.get(held.job_id) is held and held.running  # still known, still training
+    assert any("train /" in text for text in texts(app.sidebar.caption)), "no data shown"
+    held.stop()
+    assert held.wait(120) and held.status == "stopped", held.error
 
 
 def test_download_runs_as_a_job_that_survives_a_page_switch(tmp_path, monkeypatch, served_archive):
