@@ -42,7 +42,9 @@ def data_source_ui() -> data_source.DataChoice:
 def download_ui(folder: Path) -> None:
     """The Download button: starts the official download as a job on the cluster, which
     outlives clicks and page switches, and shows its progress bar while it runs."""
-    if st.sidebar.button("Download EMNIST", key="sidebar_download"):
+    if not downloads.allowed():
+        st.sidebar.caption("Ask your instructor to download EMNIST for the class.")
+    elif st.sidebar.button("Download EMNIST", key="sidebar_download"):
         try:
             downloads.start(folder)
         except EmnistError as error:

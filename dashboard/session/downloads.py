@@ -7,7 +7,8 @@ found by its label, so a second session sees the bar of a download the first one
 
 from pathlib import Path
 
-from dashboard.session import train_jobs
+from dashboard.session import class_limits, identity, train_jobs
+from emnist_core.classroom import permissions
 from emnist_core.errors import DataError
 from emnist_core.jobs.downloads import DownloadSpec, download_label
 from emnist_core.training.jobs import Job
@@ -18,7 +19,10 @@ SOURCE: dict = {}
 
 def start(folder: Path) -> Job:
     """Queue the download of folder; DataError with an external cluster (its workers' disks
-    are not this machine's), QueueFullError if this session already has its jobs queued."""
+    are not this machine's), QueueFullError if this session already has its jobs queued,
+    PermissionDenied for a student in classroom mode."""
+    if identity.classroom_mode():
+        permissions.check_download(class_limits.signed_in())
     tracker = train_jobs.job_tracker()
     if not tracker.client.cluster.embedded:
         raise DataError(
@@ -28,6 +32,12 @@ def start(folder: Path) -> Job:
         )
     spec = DownloadSpec(str(folder.resolve()), **SOURCE)
     return tracker.submit(spec, None, train_jobs.session_owner())
+
+
+def allowed() -> bool:
+    """Whether this session may start the download (anyone, except students in a class)."""
+    who = identity.principal()
+    return not identity.classroom_mode() or (who is not None and permissions.can_download_data(who))
 
 
 def latest(folder: Path) -> Job | None:

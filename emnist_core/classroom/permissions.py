@@ -6,6 +6,7 @@ without an owner (trained before classroom mode) belongs to nobody: only instruc
 see it unless it is published.
 """
 
+from emnist_core.classroom.errors import PermissionDenied
 from emnist_core.classroom.principal import Principal
 
 
@@ -37,3 +38,16 @@ def can_stop_job(principal: Principal, owner: str | None) -> bool:
 def can_edit_class(principal: Principal) -> bool:
     """The Instructor page: limits, publishing, the class's jobs and leaderboard."""
     return principal.is_instructor
+
+
+def can_download_data(principal: Principal) -> bool:
+    """The data folder is the whole class's: only the instructor fills it."""
+    return principal.is_instructor
+
+
+def check_download(principal: Principal) -> None:
+    """PermissionDenied, with what to do, unless this principal may download the data."""
+    if not can_download_data(principal):
+        raise PermissionDenied(
+            "only the instructor downloads EMNIST into the class's data folder; ask them to."
+        )

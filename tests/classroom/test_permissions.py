@@ -167,3 +167,9 @@ def test_broken_runs_are_the_local_administrators(runs):
     assert [item.run_id for item in admin.broken()] == ["r4-broken"]
     admin.delete("r4-broken")
     assert not (runs / "r4-broken").exists() and ids(admin) == {"r1-alice", "r2-bob", "r3-nobody"}
+
+
+def test_only_the_instructor_downloads_the_class_data():
+    permissions.check_download(issue("teach", INSTRUCTOR))
+    with pytest.raises(PermissionDenied, match="only the instructor downloads EMNIST"):
+        permissions.check_download(issue("bob", STUDENT))

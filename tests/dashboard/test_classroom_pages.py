@@ -142,3 +142,13 @@ def test_personal_mode_has_no_sign_in(app_env, monkeypatch):
     assert not app.exception
     assert "EMNIST lab: sign in" not in texts(app.title)
     assert not any("Signed in as" in text for text in texts(app.sidebar.caption))
+
+
+def test_only_the_instructor_is_offered_the_download(classroom, monkeypatch, tmp_path):
+    """With no data in the class's folder, a student is told to ask; the instructor may fetch."""
+    monkeypatch.setenv("EMNIST_DATA_DIR", str(tmp_path / "empty"))
+    student = signed_in("bob")
+    assert not [b for b in student.sidebar.button if b.key == "sidebar_download"]
+    assert any("Ask your instructor" in text for text in texts(student.sidebar.caption))
+    teacher = signed_in("teach")
+    assert [b for b in teacher.sidebar.button if b.key == "sidebar_download"]
