@@ -216,7 +216,12 @@ def job_panel(job: Job, key: str) -> None:
                 text=f"Training '{snap['label']}': {progress_text(snap)}",
             )
         if snap["status"] == RUNNING:
-            if snap["stop_requested"]:
+            if snap["training_stopped"]:
+                st.info(
+                    "Training stopped. Saving what it learned as a partial run "
+                    "(one last test-set evaluation)..."
+                )
+            elif snap["stop_requested"]:
                 st.info("Stopping at the end of the current batch...")
             elif st.button("Stop", key=f"{key}_stop", type="primary"):
                 try:

@@ -42,12 +42,15 @@ class Job:
     epochs: list[dict] = field(default_factory=list)
     batches: list[dict] = field(default_factory=list)
     stop_event: threading.Event = field(default_factory=threading.Event)
+    stopped_training: float | None = None  # when the work said its training loop ended on Stop
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def report(self, event: Any) -> None:
         """Record one progress event (a dict or a dataclass); this is the work's callback."""
         event = as_event(event)
         with self._lock:
+            if event.get("kind") == "stop_seen" and self.stopped_training is None:
+                self.stopped_training = time.time()  # only saving the partial run is left
             self.progress = event
             if is_epoch(event):
                 self.epochs.append(event)
@@ -71,6 +74,7 @@ class Job:
                 "epochs": list(self.epochs),
                 "batches": list(self.batches),
                 "stop_requested": self.stop_event.is_set(),
+                "training_stopped": self.stopped_training is not None,
             }
 
     @property

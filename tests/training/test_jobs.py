@@ -30,6 +30,9 @@ def test_stop_is_a_request_the_work_reads():
     job.stop()
     assert job.stop_event.is_set() and job.snapshot()["stop_requested"]
     assert job.status == RUNNING  # stopped only once the work says so
+    assert not job.snapshot()["training_stopped"]
+    job.report({"kind": "stop_seen", "event": "stop_seen", "epoch": 2})  # the loop has ended
+    assert job.snapshot()["training_stopped"] and job.status == RUNNING  # saving is left
     job._finish(STOPPED)
     assert job.snapshot()["status"] == STOPPED
 
