@@ -23,6 +23,7 @@ from emnist_core import settings
 from emnist_core.data import Dataset
 from emnist_core.errors import EmnistError
 from emnist_core.jobs import queue as fair
+from emnist_core.jobs import slots
 from emnist_core.jobs.cluster import TRAIN_RESOURCE, ClusterHandle
 from emnist_core.jobs.data import DataRef, data_ref, has_local
 from emnist_core.jobs.landing import land_run, save_files
@@ -194,6 +195,7 @@ class JobClient:
         priority, keyed by its name."""
         meta, spec = entry["meta"], entry["task"][1]
         slot = getattr(spec, "uses_train_slot", True)  # a download needs no train slot
+        free = slots.free_workers(self.client) if slot else []
         return self.client.submit(
             run_job,
             *entry["task"],
@@ -201,6 +203,8 @@ class JobClient:
             resources={TRAIN_RESOURCE: 1} if slot else None,
             priority=fair.priority(meta["round"]),
             pure=False,
+            workers=free or None,  # a free slot now, if any (see jobs/slots.py) ...
+            allow_other_workers=bool(free),  # ... but never held to it
         )
 
     @staticmethod
@@ -286,6 +290,7 @@ class JobClient:
                     )
         self._mark_lost(published)
         self._release(self.published())
+        slots.move_waiting(self.client)  # a job queued behind a busy worker takes a free slot
         return self.store.all()
 
     collect = refresh
