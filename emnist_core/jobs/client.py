@@ -13,6 +13,7 @@ rescheduling, which left other owners' jobs stuck behind a busy worker when trie
 
 import secrets
 import socket
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -81,6 +82,8 @@ class JobClient:
         self.store = JobStore(self.runs_dir)
         self.limits = limits or fair.Limits()
         self._started: set[str] = set()
+        self._futures: dict[str, object] = {}  # job id -> the Future this client holds
+        self._futures_lock = threading.Lock()  # the app's tracker thread and pages share a client
         self._scattered: dict[str, object] = {}
         self._stops: set[str] = set()
 
@@ -91,7 +94,14 @@ class JobClient:
     # --- what the cluster holds -------------------------------------------------------
 
     def published(self) -> dict[str, dict]:
-        """job id -> {'meta': ..., 'future': ...} for every job published on the cluster."""
+        """job id -> {'meta': ..., 'future': ...} for every job published on the cluster.
+
+        The Futures of this registry's jobs are held until collected. A Future made afresh
+        on each call would be released between calls, and Dask forgets a released Future's
+        state: a job that finished while none was held would be reported to a Future that
+        is dropped a moment later, and the next one would read "pending" again, under load
+        for ever (seen on 2 busy cores).
+        """
         jobs = {}
         for name in self.client.list_datasets():
             if isinstance(name, str) and name.startswith("emnist-job-"):
@@ -99,8 +109,22 @@ class JobClient:
                     entry = self.client.get_dataset(name)
                 except KeyError:
                     continue  # collected meanwhile
-                jobs[entry["meta"]["job_id"]] = entry
+                job_id = entry["meta"]["job_id"]
+                if entry["future"] is not None and entry["meta"].get("registry") == self.registry:
+                    entry["future"] = self._hold(job_id, entry["future"], keep=True)
+                jobs[job_id] = entry
+        with self._futures_lock:
+            for job_id in set(self._futures) - set(jobs):
+                del self._futures[job_id]  # collected, here or by another client
         return jobs
+
+    def _hold(self, job_id: str, future, keep: bool = False):
+        """Hold a job's Future (keep=True: the one already held wins); the one held."""
+        with self._futures_lock:
+            if keep:
+                return self._futures.setdefault(job_id, future)
+            self._futures[job_id] = future
+            return future
 
     def started(self, job_id: str) -> dict | None:
         """The worker's start note (host, worker, started), or None while it waits."""
@@ -187,7 +211,7 @@ class JobClient:
         meta = {**asdict(record), "registry": self.registry, "running": running}
         entry = {"meta": meta, "future": None, "task": (record.job_id, spec, ref, arrays)}
         if self._in_dask(record.owner, self.published()) < running:
-            entry["future"] = self._task(entry)
+            entry["future"] = self._hold(record.job_id, self._task(entry))
         self.client.publish_dataset(**{Names(record.job_id).key: entry})
 
     def _task(self, entry: dict):
@@ -227,7 +251,7 @@ class JobClient:
             if meta.get("registry") != self.registry:
                 continue
             if self._in_dask(meta["owner"], published) < meta.get("running", 1):
-                entry["future"] = self._task(entry)
+                entry["future"] = self._hold(meta["job_id"], self._task(entry))
                 key = Names(meta["job_id"]).key
                 try:
                     self.client.unpublish_dataset(key)
@@ -311,6 +335,8 @@ class JobClient:
         from distributed import Variable
 
         self.store.update(job_id, status=status, error=error, run_ids=run_ids, finished=time.time())
+        with self._futures_lock:
+            self._futures.pop(job_id, None)
         try:
             self.client.unpublish_dataset(Names(job_id).key)
         except KeyError:

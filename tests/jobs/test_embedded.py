@@ -43,6 +43,25 @@ def test_a_job_streams_progress_and_its_run_lands_in_the_registry(jobs, syntheti
     assert record.job_id not in jobs.published()  # collected, so no longer held by the cluster
 
 
+def test_a_job_that_ended_while_nobody_looked_reads_as_done_at_once(
+    jobs, cluster, synthetic_dataset
+):
+    """The client holds its jobs' Futures: one made afresh would read "pending" until a
+    round trip to the scheduler, and under load a poller never saw its job end."""
+    from emnist_core.jobs.tasks import Names
+
+    record = jobs.submit(tiny_job("unwatched"), synthetic_dataset, "A")
+    key = Names(record.job_id).key
+    deadline = time.monotonic() + 120
+    state = lambda dask_scheduler: getattr(dask_scheduler.tasks.get(key), "state", None)  # noqa: E731
+    while cluster.client.run_on_scheduler(state) != "memory":
+        assert time.monotonic() < deadline, "the job did not finish within 120 s"
+        time.sleep(0.2)
+    time.sleep(0.5)
+    assert jobs.published()[record.job_id]["future"].done()
+    assert jobs.wait(record.job_id, timeout=60).status == FINISHED
+
+
 def test_stop_ends_the_job_within_a_batch_and_keeps_the_partial_run(jobs, synthetic_dataset):
     record = _submit(jobs, synthetic_dataset, tiny_job("stopped", epochs=500))
     seen = _wait_for_event(jobs, record.job_id, lambda e: e.get("event") == "batch")
