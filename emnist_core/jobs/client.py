@@ -314,6 +314,7 @@ class JobClient:
                     )
         self._mark_lost(published)
         self._release(self.published())
+        slots.move_waiting(self.client)  # a job queued behind a busy worker takes a free slot
         return self.store.all()
 
     collect = refresh

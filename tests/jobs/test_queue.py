@@ -105,3 +105,52 @@ def test_another_owners_job_takes_the_free_slot_not_a_busy_worker(
     assert jobs.record(a.job_id).live  # B did not wait for A's job
     jobs.stop(a.job_id)
     assert jobs.wait(a.job_id, timeout=120).status == STOPPED
+
+
+def _wait_started_refreshing(jobs, job_id: str, timeout: float = 120) -> dict:
+    """As the app does: refresh (which moves waiting jobs to free slots) until it starts."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        jobs.refresh()
+        note = jobs.started(job_id)
+        if note is not None:
+            return note
+        time.sleep(0.3)
+    raise AssertionError(f"job {job_id} did not start within {timeout} s")
+
+
+def test_a_waiting_job_takes_whichever_slot_frees_first(two_slots, tmp_path, synthetic_dataset):
+    """Dask queues a job on one worker; the slot that frees first may be another's."""
+    from emnist_core.jobs.client import JobClient
+    from emnist_core.jobs.tasks import Names
+
+    jobs = JobClient(two_slots, tmp_path / "runs")
+    hints = (str(synthetic_dataset.source),)
+    a = jobs.submit(_long("A-long"), synthetic_dataset, "A", hints)
+    on_a = _wait_started(jobs, a.job_id)["worker"]
+    b = jobs.submit(_long("B-long"), synthetic_dataset, "B", hints)
+    on_b = _wait_started(jobs, b.job_id)["worker"]  # the free slot, not behind A's job
+    assert on_a != on_b
+    c = jobs.submit(tiny_job("C"), synthetic_dataset, "C", hints)
+    key = Names(c.job_id).key
+
+    def placed(dask_scheduler, key=key):
+        ts = dask_scheduler.tasks.get(key)
+        return None if ts is None or ts.processing_on is None else ts.processing_on.address
+
+    deadline = time.monotonic() + 30
+    while (queued_on := two_slots.client.run_on_scheduler(placed)) is None:
+        assert time.monotonic() < deadline, "Dask did not place the waiting job"
+        time.sleep(0.2)
+    # Free the slot C is *not* queued behind: it must move there, not wait for its own.
+    other, still_running = (b, a) if queued_on == on_a else (a, b)
+    assert jobs.started(c.job_id) is None
+    jobs.stop(other.job_id)
+    note = _wait_started_refreshing(jobs, c.job_id)
+    assert note["worker"] != queued_on
+    assert jobs.started(still_running.job_id) is not None
+    assert jobs.record(still_running.job_id).live  # C did not wait for the job it sat behind
+    ended = jobs.wait(c.job_id, timeout=120)
+    assert ended.status == FINISHED, ended.error
+    jobs.stop(still_running.job_id)
+    assert jobs.wait(still_running.job_id, timeout=120).status == STOPPED
