@@ -5,7 +5,6 @@ Validation uses the stratified hold-out from train; the test split is touched on
 after training, by evaluation. A Stop keeps the partial model as a run marked "stopped".
 """
 
-import math
 import threading
 import time
 from collections.abc import Sequence
@@ -22,6 +21,7 @@ from emnist_core.errors import ConfigError
 from emnist_core.models.build import build_model, current_learning_rate
 from emnist_core.models.config import TrainingConfig
 from emnist_core.models.numerics import model_precision
+from emnist_core.training import feed
 from emnist_core.training.finish import finish
 from emnist_core.training.progress import Progress, ProgressFn
 from emnist_core.training.runs import Run, new_run_id, run_info, save_run
@@ -154,21 +154,24 @@ def train(
     """
     keras.utils.set_random_seed(config.seed)
     fit_split, val_split = _hold_out(dataset, val_fraction, config.seed)
-    steps = math.ceil(len(fit_split) / config.batch_size)
+    steps = feed.steps_per_epoch(fit_split, config.batch_size)
     prior = fit_split.class_counts(dataset.num_classes) / len(fit_split)
     model = build_model(config, dataset.num_classes, steps_per_epoch=steps, class_prior=prior)
     _check_runs_folder(runs_dir, model)
     reporter = _ProgressAndStop(progress, stop_event, config.epochs, steps)
     started, cpu_started = time.perf_counter(), time.process_time()
+    weights = class_weights(fit_split.labels, dataset.num_classes, config.class_weighting)
     fit_history = model.fit(
-        fit_split.images,
-        fit_split.labels,
-        batch_size=config.batch_size,
+        feed.training_stream(fit_split, config.batch_size, config.seed, weights),
+        steps_per_epoch=steps,
         epochs=config.epochs,
-        validation_data=None if val_split is None else (val_split.images, val_split.labels),
-        class_weight=class_weights(fit_split.labels, dataset.num_classes, config.class_weighting),
+        validation_data=None
+        if val_split is None
+        else feed.validation_stream(val_split, config.batch_size),
+        validation_steps=None
+        if val_split is None
+        else feed.steps_per_epoch(val_split, config.batch_size),
         callbacks=[*_callbacks(config, reporter, val_split is not None), *(extra_callbacks or ())],
-        shuffle=True,
         verbose=0,
     )
     train_seconds = time.perf_counter() - started
