@@ -1,17 +1,20 @@
-"""The training input pipeline: what `model.fit` reads, as one endless tf.data stream.
+"""The training input pipeline: what `model.fit` reads, as endless tf.data streams.
 
-Keras's own path for NumPy arrays builds a new dataset iterator every epoch. On the
-2-core AMD EPYC (AVX-512 BF16) kind, the tuned CNN's process sat idle, every thread
-waiting, for about 25 s at the start of most epochs there (caught with a stack dump at
-`for ... in epoch_iterator`), which made 10 epochs take 720 s instead of about 560 s.
-One stream that repeats, with `steps_per_epoch` set, keeps a single iterator for the
-whole fit, so no epoch starts by building one.
+Keras's own path for NumPy arrays builds new dataset iterators every epoch (training
+and validation). On the 2-core AMD EPYC (AVX-512 BF16) kind, the tuned CNN's process
+then sat idle, every thread waiting, for about 25 s at most epoch boundaries: a stack
+dump taken in the pause showed Keras making the epoch's iterator. The tuned CNN's 10
+epochs took 720 to 743 s that way and 549 s with these streams (BENCHMARKS.md).
+
+A stream that repeats, read with `steps_per_epoch` (and `validation_steps`), keeps one
+iterator for the whole fit. tf.data's autotuning is off as well: its optimiser thread
+sleeping between rounds is our guess at what those threads waited on (not confirmed;
+the pause was seen once more, in validation, before validation got its stream).
 
 Each epoch is still one full pass in a fresh order (indices reshuffled per pass, with
-the run's seed, so a run is reproducible), and batches are gathered whole rather than
-image by image. Class weights become per-sample weights, which is what Keras does with
-`class_weight` itself.
-"""
+the run's seed, so a run is reproducible), batches are gathered whole rather than image
+by image, and class weights become per-sample weights, which is what Keras does with
+`class_weight` itself."""
 
 import math
 
@@ -36,8 +39,7 @@ def sample_weights(labels: np.ndarray, class_weight: dict[int, float] | None) ->
 
 
 def _quiet(dataset):
-    """No tf.data autotuning: an iterator with it could sit idle (every thread waiting) for
-    about 25 s when made or dropped, the pauses this module exists to avoid."""
+    """The dataset with tf.data's autotuning off (fixed prefetch depths instead)."""
     import tensorflow as tf
 
     options = tf.data.Options()
