@@ -49,7 +49,11 @@ def test_drawing_shows_top5_of_both_models_and_the_28x28_input(app_env, monkeypa
         shares = [float(bar.text.rsplit(": ", 1)[1].rstrip("%")) / 100 for bar in model_bars]
         assert shares == sorted(shares, reverse=True) and sum(shares) <= 1.0 + 1e-3
         values = [bar.value for bar in model_bars]
-        assert all(abs(v - share * 100) <= 1 for v, share in zip(values, shares, strict=True))
+        # Streamlit truncates the bar to a whole percent; the label rounds to 0.1%.
+        assert all(abs(v - share * 100) <= 1.05 for v, share in zip(values, shares, strict=True)), (
+            values,
+            [bar.text for bar in model_bars],
+        )
     assert any(
         image.caption.startswith("What the models see")
         for element in app.get("image")

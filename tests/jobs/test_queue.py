@@ -51,9 +51,13 @@ def two_slots():
     handle.close()
 
 
-def _wait_started(jobs, job_id: str, timeout: float = 120) -> dict:
+def _wait_started(jobs, job_id: str, timeout: float = 120, refresh: bool = False) -> dict:
+    """The job's start note; refresh=True refreshes as the app does (which moves waiting
+    jobs to free slots) while it waits."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if refresh:
+            jobs.refresh()
         note = jobs.started(job_id)
         if note is not None:
             return note
@@ -107,18 +111,6 @@ def test_another_owners_job_takes_the_free_slot_not_a_busy_worker(
     assert jobs.wait(a.job_id, timeout=120).status == STOPPED
 
 
-def _wait_started_refreshing(jobs, job_id: str, timeout: float = 120) -> dict:
-    """As the app does: refresh (which moves waiting jobs to free slots) until it starts."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        jobs.refresh()
-        note = jobs.started(job_id)
-        if note is not None:
-            return note
-        time.sleep(0.3)
-    raise AssertionError(f"job {job_id} did not start within {timeout} s")
-
-
 def test_a_waiting_job_takes_whichever_slot_frees_first(two_slots, tmp_path, synthetic_dataset):
     """Dask queues a job on one worker; the slot that frees first may be another's."""
     from emnist_core.jobs.client import JobClient
@@ -146,7 +138,7 @@ def test_a_waiting_job_takes_whichever_slot_frees_first(two_slots, tmp_path, syn
     other, still_running = (b, a) if queued_on == on_a else (a, b)
     assert jobs.started(c.job_id) is None
     jobs.stop(other.job_id)
-    note = _wait_started_refreshing(jobs, c.job_id)
+    note = _wait_started(jobs, c.job_id, refresh=True)
     assert note["worker"] != queued_on
     assert jobs.started(still_running.job_id) is not None
     assert jobs.record(still_running.job_id).live  # C did not wait for the job it sat behind
