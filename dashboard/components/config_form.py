@@ -45,6 +45,7 @@ SECTIONS = {
         "shift",
         "rotation",
         "zoom",
+        "drawn_share",
         "class_weighting",
         "logit_adjustment",
         "label_smoothing",

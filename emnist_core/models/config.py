@@ -96,6 +96,14 @@ class TrainingConfig:
     zoom: float = knob(
         0.1, "Augmentation: largest zoom in or out, as a fraction.", low=0, high=1, open_high=True
     )
+    drawn_share: float = knob(
+        0.0,
+        "Share of training images redrawn as canvas pen drawings (binary round pen, random "
+        "width, size and place) and preprocessed as the Draw page does, so drawings read "
+        "like test images.",
+        low=0,
+        high=1,
+    )
     class_weighting: str = knob(
         "none",
         "Weight rare classes more (balanced) or a little more (sqrt) in the loss.",

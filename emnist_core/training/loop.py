@@ -21,7 +21,7 @@ from emnist_core.errors import ConfigError
 from emnist_core.models.build import build_model, current_learning_rate
 from emnist_core.models.config import TrainingConfig
 from emnist_core.models.numerics import model_precision
-from emnist_core.training import feed
+from emnist_core.training import drawn, feed
 from emnist_core.training.finish import finish
 from emnist_core.training.progress import Progress, ProgressFn
 from emnist_core.training.runs import Run, new_run_id, run_info, save_run
@@ -160,10 +160,12 @@ def train(
     _check_runs_folder(runs_dir, model)
     reporter = _ProgressAndStop(progress, stop_event, config.epochs, steps)
     started, cpu_started = time.perf_counter(), time.process_time()
+    fit_split = drawn.with_drawings(fit_split, config.drawn_share, config.seed, stop_event)
     weights = class_weights(fit_split.labels, dataset.num_classes, config.class_weighting)
     fit_history = model.fit(
         feed.training_stream(fit_split, config.batch_size, config.seed, weights),
         steps_per_epoch=steps,
+        shuffle=False,  # the stream shuffles each pass itself
         epochs=config.epochs,
         validation_data=None
         if val_split is None

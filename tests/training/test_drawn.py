@@ -1,0 +1,73 @@
+"""Pen drawings among the training images: a seeded share, redrawn as the Draw page sees them."""
+
+import numpy as np
+import pytest
+
+from emnist_core.data import Split
+from emnist_core.errors import ConfigError
+from emnist_core.models.config import CNNConfig
+from emnist_core.training.drawn import with_drawings
+
+
+def _split(n: int = 12) -> Split:
+    """Bars of different lengths and places, so every image has ink to trace."""
+    images = np.zeros((n, 28, 28), np.uint8)
+    for i in range(n):
+        images[i, 4 + i % 5 : 24, 10 + i % 8 : 14 + i % 8] = 255
+    return Split(images=images, labels=np.arange(n) % 4)
+
+
+def _changed(before: Split, after: Split) -> np.ndarray:
+    return np.flatnonzero((before.images != after.images).any(axis=(1, 2)))
+
+
+def test_the_share_of_images_is_redrawn_and_labels_stay_with_them():
+    split = _split(12)
+    drawn = with_drawings(split, 0.5, seed=3)
+    assert len(drawn) == len(split)
+    assert np.array_equal(drawn.labels, split.labels)
+    assert len(_changed(split, drawn)) == 6
+    assert drawn.images.dtype == np.uint8
+    # The input is not modified: the caller's split stays the data it loaded.
+    assert not np.shares_memory(drawn.images, split.images)
+    assert (split.images == _split(12).images).all()
+
+
+def test_a_drawing_is_the_draw_pages_input_a_binary_pen_blurred_and_framed():
+    split = _split(4)
+    drawn = with_drawings(split, 1.0, seed=0)
+    for image in drawn.images:
+        assert image.max() == 255  # stretched to full range, as preprocess_image does
+        assert image[:2].max() == image[-2:].max() == 0  # the 2-pixel EMNIST border
+        assert image[:, :2].max() == image[:, -2:].max() == 0
+        # A blurred pen stroke has grey edges, unlike the hard-edged bars drawn from.
+        assert ((image > 0) & (image < 255)).sum() > 20
+
+
+def test_the_same_seed_draws_the_same_images_and_another_seed_does_not():
+    split = _split(12)
+    one = with_drawings(split, 0.5, seed=1)
+    assert np.array_equal(one.images, with_drawings(split, 0.5, seed=1).images)
+    assert not np.array_equal(one.images, with_drawings(split, 0.5, seed=2).images)
+
+
+def test_share_zero_leaves_the_split_alone_and_blank_images_stay_blank():
+    split = _split(6)
+    assert with_drawings(split, 0.0, seed=0) is split
+    blank = Split(images=np.zeros((3, 28, 28), np.uint8), labels=np.zeros(3, np.int64))
+    assert not with_drawings(blank, 1.0, seed=0).images.any()
+
+
+@pytest.mark.parametrize("share", [-0.1, 1.5])
+def test_a_share_outside_0_to_1_is_refused_before_training(share):
+    with pytest.raises(ConfigError, match="drawn_share"):
+        CNNConfig(drawn_share=share)
+
+
+def test_a_stop_before_drawing_keeps_the_images_as_they_were():
+    import threading
+
+    stop = threading.Event()
+    stop.set()
+    split = _split(6)
+    assert np.array_equal(with_drawings(split, 1.0, seed=0, stop_event=stop).images, split.images)
