@@ -8,6 +8,8 @@
    sidebar click -> the new page's title visible, and -> the page's script finished.
    Then Stop: click -> "Stopping" shown, -> "Training stopped" shown (the worker left its
    training loop), -> the partial run saved ("was stopped").
+4. Between 1 and 2, each analysis page's first visit: Results and Compare until their
+   scripts finish, Why CNNs win until its first section shows.
 
 Draw needs an MLP and a CNN run; without --runs-dir the script trains the `quick`
 architectures for one epoch on 5,000 stand-in images (latency depends on the
@@ -45,6 +47,14 @@ TITLES = {
     "Compare": "Compare runs",
     "Draw": "Draw a character",
     "Runs": "Saved runs",
+    "Why CNNs win": "Why CNNs win",
+}
+# First visits, before anything is cached: the page's opening content, or None for "its
+# script finished" (Results and Compare have to show everything to count as open).
+FIRST_VISITS = {
+    "Results": None,
+    "Compare": None,
+    "Why CNNs win": "1 · Move it, turn it, smudge it",
 }
 
 
@@ -119,6 +129,28 @@ def first_render(page, url: str, server_started: float) -> dict:
         "navigation_to_title_s": round(title - started, 3),
         "navigation_to_data_content_s": round(content - started, 3),
     }
+
+
+def first_visits(page) -> dict:
+    """Each analysis page's first visit, right after the first render (nothing cached):
+    click -> title shown, and -> open (its first section shown, or its script finished)."""
+    seen = {}
+    for title, marker in FIRST_VISITS.items():
+        started = time.perf_counter()
+        page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
+        title_shown(page, TITLES[title])
+        title_s = time.perf_counter() - started
+        if marker is None:
+            page.wait_for_timeout(150)  # the status widget appears a moment after the click
+            script_done(page)
+        else:
+            page.get_by_text(marker).first.wait_for(timeout=WAIT_MS)
+        seen[title] = {
+            "title_s": round(title_s, 3),
+            "open_s": round(time.perf_counter() - started, 3),
+        }
+        script_done(page)  # the next click starts from a quiet page
+    return seen
 
 
 def stroke_latency(page, strokes: int) -> dict:
@@ -222,6 +254,7 @@ def main() -> None:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             results = {"first_render": first_render(page, url, server_started)}
+            results["first_visits"] = first_visits(page)
             if args.strokes:
                 results["stroke_to_prediction"] = stroke_latency(page, args.strokes)
             results["page_switch_while_cnn_trains"] = switches_while_training(page, args.rounds)

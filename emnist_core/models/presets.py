@@ -69,6 +69,8 @@ PRESETS: dict[str, dict[str, TrainingConfig]] = {
         # smoothing 0.1 and batch 128 are kept from the single CNN before it.
         # precision="auto" trains in bfloat16 where the processor has AMX or AVX512-BF16
         # and in float32 elsewhere, which is several times slower (BENCHMARKS.md).
+        # A fifth of the training images are redrawn as canvas pen drawings, so drawings on
+        # the Draw page read nearly as well as test images (bench_canvas in BENCHMARKS.md).
         "tuned": CNNConfig(
             space_to_depth=True,
             conv_filters=(32, 64),
@@ -84,6 +86,7 @@ PRESETS: dict[str, dict[str, TrainingConfig]] = {
             early_stopping=False,
             ensemble=5,
             precision="auto",
+            drawn_share=0.2,
         ),
     },
 }
