@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from emnist_core.data import Dataset, Split
-from emnist_core.evaluation.calibration import fit_temperature
+from emnist_core.evaluation.calibration import balanced_weights, fit_temperature
 from emnist_core.evaluation.compare import measure_latency_ms
 from emnist_core.evaluation.run_results import (
     RunResults,
@@ -31,10 +31,13 @@ class Finished:
 
 
 def fitted_temperature(model: Any, val_split: Split | None) -> tuple[float, str | None]:
-    """(T, "validation") fitted on the validation split, or (1.0, None) without one."""
+    """(T, "validation") fitted on the validation split with every class weighted equally
+    (the test split is balanced), or (1.0, None) without one."""
     if val_split is None or len(val_split) == 0:
         return 1.0, None
-    return fit_temperature(val_split.labels, member_logits(model, val_split.images)), "validation"
+    labels = val_split.labels
+    logits = member_logits(model, val_split.images)
+    return fit_temperature(labels, logits, balanced_weights(labels)), "validation"
 
 
 def finish(

@@ -5,6 +5,7 @@ import pytest
 
 from emnist_core.errors import DataError
 from emnist_core.evaluation.calibration import (
+    balanced_weights,
     calibration_report,
     expected_calibration_error,
     fit_temperature,
@@ -64,6 +65,48 @@ def test_fitted_temperature_softens_an_overconfident_model_and_lowers_nll():
         < expected_calibration_error(held_y, before)
     )
     np.testing.assert_array_equal(after.argmax(axis=1), before.argmax(axis=1))  # accuracy kept
+
+
+def test_balanced_weights_give_every_class_the_same_total():
+    y_true = np.array([0, 0, 0, 0, 1, 2, 2])
+    weights = balanced_weights(y_true)
+    assert weights.mean() == pytest.approx(1.0)
+    totals = [weights[y_true == label].sum() for label in (0, 1, 2)]
+    assert totals == pytest.approx([totals[0]] * 3)
+    assert balanced_weights(np.array([3, 1, 1, 3])) == pytest.approx(np.ones(4))
+
+
+def test_a_weighted_fit_equals_the_fit_on_rows_repeated_by_their_weight():
+    y_true, logits = overconfident(600)
+    weights = np.where(y_true == 0, 3, 1)
+    repeated = np.repeat(np.arange(len(y_true)), weights)
+    assert fit_temperature(y_true, logits, weights) == pytest.approx(
+        fit_temperature(y_true[repeated], logits[repeated]), rel=1e-3
+    )
+
+
+def test_a_rare_class_that_is_calibrated_differently_moves_a_balanced_fit():
+    """Common classes over-confident, one rare class under-confident: the plain fit serves
+    the common classes; weighting classes equally pulls T toward the rare class."""
+    common_y, common_logits = overconfident(2000, classes=5)
+    rng = np.random.default_rng(1)
+    rare_y = np.full(100, 5)
+    rare_logits = np.concatenate([common_logits[:100], rng.normal(0, 0.1, (100, 1))], axis=1)
+    rare_logits[:, 5] = rare_logits[:, :5].max(axis=1) + 0.2  # always right, barely sure
+    common_logits = np.concatenate([common_logits, np.full((2000, 1), -5.0)], axis=1)
+    y_true = np.concatenate([common_y, rare_y])
+    logits = np.concatenate([common_logits, rare_logits])
+    plain = fit_temperature(y_true, logits)
+    balanced = fit_temperature(y_true, logits, balanced_weights(y_true))
+    assert balanced < plain  # sharper, for the rare class that is right but unsure
+
+
+def test_sample_weights_of_the_wrong_shape_or_all_zero_are_refused():
+    y_true, logits = overconfident(20)
+    with pytest.raises(DataError, match="sample_weight"):
+        fit_temperature(y_true, logits, np.ones(19))
+    with pytest.raises(DataError, match="sample_weight"):
+        fit_temperature(y_true, logits, np.zeros(20))
 
 
 def test_ensemble_logits_are_scaled_per_member_then_averaged():
