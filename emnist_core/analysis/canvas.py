@@ -47,8 +47,8 @@ class CanvasStyle:
 def thin(binary: np.ndarray) -> np.ndarray:
     """A one-pixel-wide path through every stroke (bool in, bool out).
 
-    scikit-image's skeletonize (Zhang's method, compiled): about 15 times faster than the
-    NumPy version this replaced, which matters when training draws thousands of images.
+    scikit-image's skeletonize (Zhang's method, compiled): far faster than the NumPy
+    version it replaced, which matters when training draws thousands of images.
     """
     from skimage.morphology import skeletonize
 

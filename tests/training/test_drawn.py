@@ -71,3 +71,15 @@ def test_a_stop_before_drawing_keeps_the_images_as_they_were():
     stop.set()
     split = _split(6)
     assert np.array_equal(with_drawings(split, 1.0, seed=0, stop_event=stop).images, split.images)
+
+
+def test_an_image_that_cannot_be_drawn_stays_as_it_was(monkeypatch):
+    from emnist_core.errors import DataError
+    from emnist_core.training import drawn
+
+    def refuse(*args, **kwargs):
+        raise DataError("no ink to trace")
+
+    monkeypatch.setattr(drawn, "render_drawing", refuse)
+    split = _split(4)
+    assert np.array_equal(with_drawings(split, 1.0, seed=0).images, split.images)
