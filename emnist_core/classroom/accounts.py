@@ -6,6 +6,7 @@ their verified e-mail: instructors by the instructors list, students by domain o
 """
 
 import dataclasses
+import functools
 import time
 from pathlib import Path
 
@@ -21,8 +22,15 @@ FAILED_DELAY_S = 1.0
 GENERIC_FAILURE = "Wrong name or password."
 MIN_PASSWORD = 8
 _HASHER = PasswordHasher()
-# Verified against when the name is unknown, so both failures take the same time.
-_DUMMY_HASH = _HASHER.hash("not-a-password-of-anyone")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the name is unknown, so both failures take the same time.
+
+    Made on first use, not at import: an argon2 hash is slow by design, and every page of
+    the app imports this module, classroom mode or not, so the first render paid for it."""
+    return _HASHER.hash("not-a-password-of-anyone")
 
 
 def _check_name(name: str) -> str:
@@ -64,7 +72,7 @@ def authenticate(config: ClassroomConfig, name: str, password: str) -> Principal
     """The signed-in Principal of a local account; SignInError (after a delay) otherwise."""
     account = config.accounts.get(name.strip())
     try:
-        _HASHER.verify(account.password_hash if account else _DUMMY_HASH, password)
+        _HASHER.verify(account.password_hash if account else _dummy_hash(), password)
         if account is None:
             raise VerificationError("unknown name")
     except (VerificationError, InvalidHashError):
