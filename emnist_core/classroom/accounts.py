@@ -71,8 +71,9 @@ def remove_user(path: Path, name: str) -> None:
 def authenticate(config: ClassroomConfig, name: str, password: str) -> Principal:
     """The signed-in Principal of a local account; SignInError (after a delay) otherwise."""
     account = config.accounts.get(name.strip())
+    dummy = _dummy_hash()  # made by the first sign-in of any name, known or not
     try:
-        _HASHER.verify(account.password_hash if account else _dummy_hash(), password)
+        _HASHER.verify(account.password_hash if account else dummy, password)
         if account is None:
             raise VerificationError("unknown name")
     except (VerificationError, InvalidHashError):
