@@ -11,7 +11,8 @@
 4. Between 1 and 2, each analysis page's first visit: Results and Compare until their
    scripts finish, Why CNNs win until its first section shows.
 
-Draw needs an MLP and a CNN run; without --runs-dir the script trains the `quick`
+Draw needs an MLP and a CNN run: those in --runs-dir (read from a temporary copy, so the
+partial run Stop saves stays out of that folder), or without it the script trains the `quick`
 architectures for one epoch on 5,000 stand-in images (latency depends on the
 architecture, not on how well it is trained).
 
@@ -23,6 +24,7 @@ import dataclasses
 import json
 import os
 import re
+import shutil
 import statistics
 import tempfile
 import time
@@ -242,9 +244,11 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as tmp:
-        runs_dir = Path(args.runs_dir or Path(tmp) / "runs")
+        runs_dir = Path(tmp) / "runs"
         if args.runs_dir is None:
             make_runs(args.data_dir, runs_dir)
+        else:  # a copy: the Stop below saves a partial run, which must not land in yours
+            shutil.copytree(args.runs_dir, runs_dir)
         env = {
             "EMNIST_DATA_DIR": str(Path(args.data_dir).resolve()),
             "EMNIST_RUNS_DIR": str(runs_dir),
