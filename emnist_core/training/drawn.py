@@ -48,10 +48,10 @@ def with_drawings(
     """split with `share` of its images (chosen by seed) replaced by pen drawings of them.
 
     Labels are unchanged and the split keeps its size, so an epoch costs the same. One
-    thread draws: two gave no speed-up (the pen's per-point loop holds the GIL), and a
-    process pool cannot start inside a Dask worker, whose process is a daemon. Drawing
-    20,000 images takes about half a minute, so a Stop is honoured between chunks: what
-    was drawn so far is kept and training stops after its first batch.
+    thread draws: two gave no speed-up (likely the GIL, as the pen is drawn point by point
+    in Python), and a process pool cannot start inside a Dask worker, whose process is a
+    daemon. Drawing 20,000 images takes about half a minute, so a Stop is honoured between
+    chunks: what was drawn so far is kept and training stops after its first batch.
     """
     if share <= 0 or len(split) == 0:
         return split
