@@ -109,11 +109,16 @@ def expected_calibration_error(
     return float((gaps * filled["count"]).sum() / table["count"].sum())
 
 
-def negative_log_likelihood(y_true: np.ndarray, probabilities: np.ndarray) -> float:
-    """Mean -log p(true class), clipped the way Keras clips it."""
+def negative_log_likelihood(
+    y_true: np.ndarray, probabilities: np.ndarray, sample_weight: np.ndarray | None = None
+) -> float:
+    """Mean -log p(true class), clipped the way Keras clips it; weighted by sample_weight
+    (N,) when given."""
     y_true, probabilities = _checked(y_true, probabilities)
     picked = probabilities[np.arange(len(y_true)), y_true]
-    return float(np.mean(-np.log(np.clip(picked, _EPSILON, 1.0 - _EPSILON))))
+    return float(
+        np.average(-np.log(np.clip(picked, _EPSILON, 1.0 - _EPSILON)), weights=sample_weight)
+    )
 
 
 def scaled_probabilities(logits: np.ndarray, temperature: float) -> np.ndarray:
@@ -150,12 +155,10 @@ def fit_temperature(
     weights = np.ones(len(y_true)) if sample_weight is None else np.asarray(sample_weight)
     if weights.shape != y_true.shape or not np.all(weights >= 0) or weights.sum() <= 0:
         raise DataError("sample_weight needs one non-negative weight per label, not all zero")
-    rows = np.arange(len(y_true))
 
     def nll(log_t: float) -> float:
         probabilities = scaled_probabilities(logits, float(np.exp(log_t)))
-        picked = np.clip(probabilities[rows, y_true], _EPSILON, 1.0 - _EPSILON)
-        return float(np.average(-np.log(picked), weights=weights))
+        return negative_log_likelihood(y_true, probabilities, weights)
 
     found = minimize_scalar(
         nll,
