@@ -108,14 +108,18 @@ def title_shown(page, text: str) -> None:
     )
 
 
-def go(page, title: str) -> tuple[float, float]:
-    """Click a page in the sidebar: seconds until its title shows, and until its script ends."""
+def go(page, title: str, until: str | None = None) -> tuple[float, float]:
+    """Click a page in the sidebar: seconds until its title shows, and until its script
+    ends (or, given `until`, until that text shows)."""
     started = time.perf_counter()
     page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
     title_shown(page, TITLES[title])
     shown = time.perf_counter() - started
-    page.wait_for_timeout(150)  # the status widget appears a moment after the click
-    script_done(page)
+    if until is None:
+        page.wait_for_timeout(150)  # the status widget appears a moment after the click
+        script_done(page)
+    else:
+        page.get_by_text(until).first.wait_for(timeout=WAIT_MS)
     return shown, time.perf_counter() - started
 
 
@@ -138,19 +142,8 @@ def first_visits(page) -> dict:
     click -> title shown, and -> open (its first section shown, or its script finished)."""
     seen = {}
     for title, marker in FIRST_VISITS.items():
-        started = time.perf_counter()
-        page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
-        title_shown(page, TITLES[title])
-        title_s = time.perf_counter() - started
-        if marker is None:
-            page.wait_for_timeout(150)  # the status widget appears a moment after the click
-            script_done(page)
-        else:
-            page.get_by_text(marker).first.wait_for(timeout=WAIT_MS)
-        seen[title] = {
-            "title_s": round(title_s, 3),
-            "open_s": round(time.perf_counter() - started, 3),
-        }
+        title_s, open_s = go(page, title, until=marker)
+        seen[title] = {"title_s": round(title_s, 3), "open_s": round(open_s, 3)}
         script_done(page)  # the next click starts from a quiet page
     return seen
 

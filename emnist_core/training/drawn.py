@@ -33,8 +33,6 @@ CHUNK = 1000  # drawings between two looks at the Stop flag (one to two seconds 
 def _draw_one(image: np.ndarray, seed: np.random.SeedSequence) -> np.ndarray:
     """The image drawn with a pen and preprocessed; an image with no ink to trace (blank,
     or too faint for the preprocessing) stays as it is rather than stopping the training."""
-    if image.max() == 0:
-        return image
     try:
         drawing = render_drawing(image, np.random.default_rng(seed), TRAINING_STYLE)
         return preprocess_image(drawing[..., 0], invert=False)
