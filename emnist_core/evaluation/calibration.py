@@ -20,7 +20,6 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import minimize_scalar
 
 from emnist_core.errors import DataError
 
@@ -159,6 +158,10 @@ def fit_temperature(
     def nll(log_t: float) -> float:
         probabilities = scaled_probabilities(logits, float(np.exp(log_t)))
         return negative_log_likelihood(y_true, probabilities, weights)
+
+    # imported here: scipy.optimize costs ~0.2 s, and the pages that only read a run's
+    # calibration (Results, Compare) never fit one
+    from scipy.optimize import minimize_scalar
 
     found = minimize_scalar(
         nll,

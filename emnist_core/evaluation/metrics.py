@@ -10,7 +10,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
 from emnist_core.data.dataset import Split
 from emnist_core.errors import DataError, RunError
@@ -181,6 +180,29 @@ def cross_entropy(y_true: np.ndarray, probabilities: np.ndarray) -> float:
     return float(np.mean(-np.log(np.clip(picked, _EPSILON, 1.0 - _EPSILON))))
 
 
+def confusion_counts(y_true: np.ndarray, predicted: np.ndarray, num_classes: int) -> np.ndarray:
+    """int64 (K, K): row = true class, column = predicted class.
+
+    NumPy, not scikit-learn's confusion_matrix: importing sklearn.metrics costs about 0.7 s,
+    which every dashboard page that shows saved results would pay on its first visit.
+    tests/evaluation/test_metrics.py checks these against scikit-learn.
+    """
+    cells = np.asarray(y_true, dtype=np.int64) * num_classes + np.asarray(predicted, np.int64)
+    return np.bincount(cells, minlength=num_classes**2).reshape(num_classes, num_classes)
+
+
+def class_scores(confusion: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-class precision, recall and F1 (float, (K,)) from a confusion matrix; 0 where a
+    score is undefined (a class never predicted, or never present), as zero_division=0."""
+    hits = np.diag(confusion).astype(float)
+    predicted, actual = confusion.sum(axis=0), confusion.sum(axis=1)
+    precision = np.divide(hits, predicted, out=np.zeros_like(hits), where=predicted > 0)
+    recall = np.divide(hits, actual, out=np.zeros_like(hits), where=actual > 0)
+    both = precision + recall
+    f1 = np.divide(2 * precision * recall, both, out=np.zeros_like(hits), where=both > 0)
+    return precision, recall, f1
+
+
 def evaluate_predictions(
     y_true: np.ndarray, probabilities: np.ndarray, classes: list[str]
 ) -> Evaluation:
@@ -191,13 +213,10 @@ def evaluate_predictions(
     probabilities = np.asarray(probabilities, dtype=np.float64)
     _check_inputs(y_true, probabilities, classes)
     predicted = np.argmax(probabilities, axis=1).astype(np.int64)
-    labels = np.arange(len(classes))
-    precision, recall, f1, support = precision_recall_fscore_support(
-        y_true, predicted, labels=labels, zero_division=0
-    )
-    macro_p, macro_r, macro_f, _ = precision_recall_fscore_support(
-        y_true, predicted, average="macro", zero_division=0
-    )
+    confusion = confusion_counts(y_true, predicted, len(classes))
+    precision, recall, f1 = class_scores(confusion)
+    # macro averages over the classes that occur (true or predicted), as scikit-learn does
+    present = (confusion.sum(axis=0) + confusion.sum(axis=1)) > 0
     return Evaluation(
         classes=list(classes),
         y_true=y_true,
@@ -206,14 +225,14 @@ def evaluate_predictions(
         accuracy=float(np.mean(predicted == y_true)),
         loss=cross_entropy(y_true, probabilities),
         top3_accuracy=top_k_accuracy(y_true, probabilities, 3),
-        macro_precision=float(macro_p),
-        macro_recall=float(macro_r),
-        macro_f1=float(macro_f),
-        precision=np.asarray(precision, dtype=float),
-        recall=np.asarray(recall, dtype=float),
-        f1=np.asarray(f1, dtype=float),
-        support=np.asarray(support, dtype=np.int64),
-        confusion=confusion_matrix(y_true, predicted, labels=labels).astype(np.int64),
+        macro_precision=float(precision[present].mean()),
+        macro_recall=float(recall[present].mean()),
+        macro_f1=float(f1[present].mean()),
+        precision=precision,
+        recall=recall,
+        f1=f1,
+        support=confusion.sum(axis=1),
+        confusion=confusion,
         ece=expected_calibration_error(y_true, probabilities),
     )
 

@@ -40,6 +40,17 @@ def test_exact_mcnemar_is_a_two_sided_binomial_test():
     assert not result.significant  # p ~ 0.052
 
 
+@pytest.mark.parametrize("only_a, only_b", [(0, 1), (3, 3), (6, 16), (20, 4), (400, 350)])
+def test_p_values_match_scipy(only_a, only_b):
+    from scipy import stats
+
+    table = np.array([[50, only_a], [only_b, 30]])
+    exact = mcnemar_from_table(table, method="exact")
+    assert exact.p_value == pytest.approx(stats.binomtest(only_a, only_a + only_b).pvalue)
+    chi = mcnemar_from_table(table, method="chi-square")
+    assert chi.p_value == pytest.approx(stats.chi2.sf(chi.statistic, df=1))
+
+
 def test_chi_square_mcnemar_with_continuity_correction():
     wiki = mcnemar_from_table(WIKI, method="chi-square")
     assert wiki.statistic == pytest.approx((abs(6 - 16) - 1) ** 2 / 22)

@@ -73,6 +73,28 @@ def test_macro_scores_skip_absent_class(result):
     assert result.nll == result.loss and 0.0 <= result.ece <= 1.0
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_scores_match_scikit_learn(seed):
+    """The NumPy scores agree with scikit-learn's, absent and never-predicted classes included."""
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
+    rng = np.random.default_rng(seed)
+    classes = [str(k) for k in range(9)]
+    y_true = rng.integers(0, 7, 300)  # classes 7 and 8 never occur
+    probs = rng.dirichlet(np.full(9, 0.3), 300)
+    probs[:, 6] = 0.0  # class 6 is never predicted
+    got = evaluate_predictions(y_true, probs, classes)
+    predicted = probs.argmax(axis=1)
+    labels = np.arange(9)
+    np.testing.assert_array_equal(got.confusion, confusion_matrix(y_true, predicted, labels=labels))
+    per_class = precision_recall_fscore_support(y_true, predicted, labels=labels, zero_division=0)
+    ours = (got.precision, got.recall, got.f1, got.support)
+    for mine, theirs in zip(ours, per_class, strict=True):
+        np.testing.assert_allclose(mine, theirs)
+    macro = precision_recall_fscore_support(y_true, predicted, average="macro", zero_division=0)
+    assert (got.macro_precision, got.macro_recall, got.macro_f1) == pytest.approx(macro[:3])
+
+
 def test_misclassified_rows(result):
     np.testing.assert_array_equal(result.misclassified_indices, [1, 5])
     frame = result.misclassified()
