@@ -8,7 +8,7 @@ TensorFlow is not imported here or by the first page, so the app renders in unde
 import streamlit as st
 
 from dashboard.components.sidebar import sidebar
-from dashboard.session import identity
+from dashboard.session import heap, identity
 from dashboard.session.data_source import keep_widget_values
 
 PAGES = [
@@ -24,6 +24,7 @@ PAGES = [
 SIGN_IN = st.Page("views/sign_in.py", title="Sign in", icon=":material/login:", default=True)
 INSTRUCTOR = st.Page("views/instructor.py", title="Instructor", icon=":material/school:")
 
+heap.freeze_long_lived()  # before the run: what earlier runs imported stays out of every GC
 st.set_page_config(page_title="EMNIST lab", page_icon=":material/draw:", layout="wide")
 who = identity.gate() if identity.classroom_mode() else None
 if identity.classroom_mode() and who is None:

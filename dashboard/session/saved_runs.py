@@ -6,7 +6,7 @@ models are loaded only by pages that predict or evaluate.
 
 import streamlit as st
 
-from dashboard.session import identity
+from dashboard.session import heap, identity
 from emnist_core import settings
 from emnist_core.classroom.workspace import ClassroomRuns, workspace
 from emnist_core.data import Dataset
@@ -125,7 +125,11 @@ def focus_runs() -> list[Run]:
 
 @st.cache_resource(show_spinner="Loading the model...", max_entries=8)
 def _model(runs_dir: str, run_id: str):
-    return RunRegistry(runs_dir).get(run_id).load_model()
+    model = RunRegistry(runs_dir).get(run_id).load_model()
+    # The first model brings TensorFlow, and Draw's strokes rerun only a fragment, never
+    # app.py's freeze: without this each stroke would wait for two 0.2 s collections.
+    heap.freeze_long_lived()
+    return model
 
 
 def load_model(runs_dir: str, run_id: str):
