@@ -8,8 +8,9 @@
    sidebar click -> the new page's title visible, and -> the page's script finished.
    Then Stop: click -> "Stopping" shown, -> "Training stopped" shown (the worker left its
    training loop), -> the partial run saved ("was stopped").
-4. Between 1 and 2, each analysis page's first visit: Results and Compare until their
-   scripts finish, Why CNNs win until its first section shows.
+4. Between 1 and 2, each analysis page's first visit: Results and Compare until all of
+   them is drawn (their last button shown, every chart and image drawn), Why CNNs win
+   until its first section shows.
 
 Draw needs an MLP and a CNN run: those in --runs-dir (read from a temporary copy, so the
 partial run Stop saves stays out of that folder), or without it the script trains the `quick`
@@ -40,6 +41,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, streamlit_server
 
 WAIT_MS = 120_000
+QUIET_MS = 2_000  # before a first visit: the previous page's run ends (Streamlit shows its
+# status widget only for runs longer than a moment, so a check alone can pass too early)
 STOP_WAIT_MS = 900_000  # Stop acts after the current batch, which is slow on a loaded machine
 PAGES = ("Train", "Results", "Compare", "Draw", "Runs", "Explore")
 TITLES = {
@@ -51,11 +54,12 @@ TITLES = {
     "Runs": "Saved runs",
     "Why CNNs win": "Why CNNs win",
 }
-# First visits, before anything is cached: the page's opening content, or None for "its
-# script finished" (Results and Compare have to show everything to count as open).
+# First visits, before anything is cached: until this text shows and every chart and image
+# on screen is drawn. Results and Compare end with the report button, so they count as open
+# only when all of them is on screen; Why CNNs win counts from its first section.
 FIRST_VISITS = {
-    "Results": None,
-    "Compare": None,
+    "Results": "Build HTML report",
+    "Compare": "Build HTML report",
     "Why CNNs win": "1 · Move it, turn it, smudge it",
 }
 
@@ -108,9 +112,27 @@ def title_shown(page, text: str) -> None:
     )
 
 
+def drawn(page, text: str) -> None:
+    """Wait until `text` is on screen and every chart and image shown so far is drawn.
+
+    Checked every 20 ms in the page, not by Playwright's retries (up to 500 ms apart). The
+    status widget is no end marker: Streamlit shows it only for runs longer than a moment,
+    so a check for its absence can pass before a short run has drawn anything.
+    """
+    page.wait_for_function(
+        """(text) => document.body.innerText.includes(text)
+             && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+                  .every(chart => chart.querySelector('.main-svg'))
+             && [...document.images].every(image => image.complete)""",
+        arg=text,
+        polling=20,
+        timeout=WAIT_MS,
+    )
+
+
 def go(page, title: str, until: str | None = None) -> tuple[float, float]:
     """Click a page in the sidebar: seconds until its title shows, and until its script
-    ends (or, given `until`, until that text shows)."""
+    ends (or, given `until`, until that text shows with every chart and image drawn)."""
     started = time.perf_counter()
     page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
     title_shown(page, TITLES[title])
@@ -119,7 +141,7 @@ def go(page, title: str, until: str | None = None) -> tuple[float, float]:
         page.wait_for_timeout(150)  # the status widget appears a moment after the click
         script_done(page)
     else:
-        page.get_by_text(until).first.wait_for(timeout=WAIT_MS)
+        drawn(page, until)
     return shown, time.perf_counter() - started
 
 
@@ -137,14 +159,21 @@ def first_render(page, url: str, server_started: float) -> dict:
     }
 
 
+def quiet(page) -> None:
+    """Let the page on screen finish its run, as a reader would before clicking on: a click
+    during a run waits for that run to stop, which is the switch figure's business."""
+    page.wait_for_timeout(QUIET_MS)
+    script_done(page)
+
+
 def first_visits(page) -> dict:
     """Each analysis page's first visit, right after the first render (nothing cached):
-    click -> title shown, and -> open (its first section shown, or its script finished)."""
+    click -> title shown, and -> open (see FIRST_VISITS)."""
     seen = {}
     for title, marker in FIRST_VISITS.items():
+        quiet(page)
         title_s, open_s = go(page, title, until=marker)
         seen[title] = {"title_s": round(title_s, 3), "open_s": round(open_s, 3)}
-        script_done(page)  # the next click starts from a quiet page
     return seen
 
 

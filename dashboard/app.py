@@ -24,7 +24,6 @@ PAGES = [
 SIGN_IN = st.Page("views/sign_in.py", title="Sign in", icon=":material/login:", default=True)
 INSTRUCTOR = st.Page("views/instructor.py", title="Instructor", icon=":material/school:")
 
-heap.freeze_long_lived()  # before the run: what earlier runs imported stays out of every GC
 st.set_page_config(page_title="EMNIST lab", page_icon=":material/draw:", layout="wide")
 who = identity.gate() if identity.classroom_mode() else None
 if identity.classroom_mode() and who is None:
@@ -34,5 +33,11 @@ page = st.navigation(PAGES + ([INSTRUCTOR] if who is not None and who.is_instruc
 keep_widget_values()
 if who is not None:
     identity.account_ui(who)
-sidebar()
-page.run()
+try:
+    sidebar()
+    page.run()
+finally:
+    # At the end of a run Streamlit collects garbage (runner.postScriptGC); a freeze here
+    # does that collection instead of adding one, and keeps what this run imported out of
+    # every later one (dashboard/session/heap.py).
+    heap.freeze_long_lived()

@@ -24,7 +24,8 @@ import threading
 NEW_MODULES_PER_FREEZE = 200
 
 _lock = threading.Lock()
-_modules_at_freeze = 0
+# Counted from the server's first run: the libraries its pages import trigger the first freeze.
+_modules_at_freeze = len(sys.modules)
 
 
 def freeze_long_lived(new_modules: int = NEW_MODULES_PER_FREEZE) -> bool:

@@ -15,14 +15,22 @@ from emnist_core.atomic import write_bytes
 from emnist_core.data.metadata import IMAGE_SIZE, IMAGES_MAGIC, LABELS_MAGIC
 from emnist_core.errors import DataError
 
+try:
+    # ISA-L's gunzip takes 0.14 s where zlib's takes 0.32 s for 85 MB of images (the
+    # stand-in's train split, AMD EPYC), and the dashboard's first page waits for it.
+    from isal import igzip as _gunzip
+    from isal.isal_zlib import error as _IsalError
+except ImportError:  # an install without isal still reads the files, as fast as zlib does
+    _gunzip, _IsalError = gzip, zlib.error
+
 _FIX = "delete it and download or copy it again (python -m emnist_core data download)"
 
 
 def decompress(raw: bytes, name: str) -> bytes:
     """Gunzip bytes read from a file called name, turning corruption into a DataError."""
     try:
-        return gzip.decompress(raw)
-    except (EOFError, OSError, zlib.error) as exc:
+        return _gunzip.decompress(raw)
+    except (EOFError, OSError, zlib.error, _IsalError) as exc:
         raise DataError(f"{name} is not a complete gzip file ({exc}); {_FIX}.") from None
 
 

@@ -41,8 +41,8 @@ def test_collections_skip_frozen_objects_until_the_next_freeze_frees_them(fresh_
 
 
 def test_the_app_and_a_model_load_both_freeze(app_env, monkeypatch):
-    """app.py freezes before each run; loading a model does too, since Draw's strokes rerun
-    only a fragment and never reach app.py."""
+    """app.py freezes at the end of each run; loading a model does too, since Draw's strokes
+    rerun only a fragment and never reach app.py."""
     from dashboard.session import saved_runs
 
     calls = []

@@ -54,6 +54,21 @@ def test_truncated_gzip_names_file_and_keeps_it(tmp_path):
     assert path.read_bytes() == truncated, "a bad file must be reported, not deleted"
 
 
+@pytest.mark.parametrize("damage", ["deflate block", "checksum"])
+def test_corrupt_gzip_names_file(tmp_path, damage):
+    """Damage inside the stream, not only a short file, is a DataError whatever gunzips it."""
+    write_idx_folder(tmp_path)
+    path = tmp_path / TRAIN_IMAGES
+    data = bytearray(path.read_bytes())
+    if damage == "deflate block":
+        data[10:40] = b"\xff" * 30  # the first compressed bytes, right after the header
+    else:
+        data[-8] ^= 0xFF  # the CRC-32 of the content
+    path.write_bytes(bytes(data))
+    with pytest.raises(DataError, match=rf"{TRAIN_IMAGES} is not a complete gzip file"):
+        load(tmp_path)
+
+
 def test_header_count_disagrees_with_payload(tmp_path):
     write_idx_folder(tmp_path)
     payload = idx_images_bytes(np.zeros((141, 28, 28), np.uint8))[:-784]
