@@ -22,6 +22,7 @@ from emnist_core.training.progress import is_epoch
 
 LIVE_BATCH_POINTS = 300
 REFRESH_SECONDS = 1.0  # live panel refresh; Stop is read by the worker between batches
+STOPPING_REFRESH_SECONDS = 0.25  # after Stop, so "stopped" shows within moments of it
 JOB_KEY = "train_job_id"
 # Set once this server has a cluster: pages show the queue without starting one to do so.
 _CLUSTER_STARTED = threading.Event()
@@ -196,8 +197,9 @@ def _finished_ui(snap: dict) -> None:
 def job_panel(job: Job, key: str) -> None:
     """A job's live status: progress bar with ETA, curves and Stop; refreshes while running."""
     was_running = job.running
+    refresh = STOPPING_REFRESH_SECONDS if job.stop_event.is_set() else REFRESH_SECONDS
 
-    @st.fragment(run_every=REFRESH_SECONDS if was_running else None)
+    @st.fragment(run_every=refresh if was_running else None)
     def panel() -> None:
         snap = job.snapshot()
         if snap["status"] != RUNNING:
@@ -226,9 +228,10 @@ def job_panel(job: Job, key: str) -> None:
             elif st.button("Stop", key=f"{key}_stop", type="primary"):
                 try:
                     class_limits.stop(job, job_tracker())
-                    st.info("Stopping at the end of the current batch...")
                 except EmnistError as error:
                     st.error(str(error))
+                else:  # a fragment keeps the pace it was made with: remake it at the faster one
+                    st.rerun(scope="app")
         model = snap["progress"].get("model")
         epochs = [
             e for e in snap["epochs"] if e.get("epoch") is not None and e.get("model") == model

@@ -1,10 +1,10 @@
 """Mirror cluster jobs into local Job objects a UI reads, from one background thread.
 
-The app keeps one tracker per runs folder. Every half second it drains each live job's
-progress queue, notes queue positions and hosts, and collects what has finished, so
-pages read snapshots exactly as they did when training ran in a thread here. On start
-it re-attaches to the registry's live jobs (an app restarted against an external
-scheduler picks up where it was).
+The app keeps one tracker per runs folder. Every half second (an eighth of a second
+while a Stop is pending) it drains each live job's progress queue, notes queue positions
+and hosts, and collects what has finished, so pages read snapshots exactly as they did
+when training ran in a thread here. On start it re-attaches to the registry's live jobs
+(an app restarted against an external scheduler picks up where it was).
 """
 
 import threading
@@ -18,6 +18,9 @@ from emnist_core.jobs.tasks import JobSpec
 from emnist_core.training.jobs import FINISHED, STOPPED, Job
 
 POLL_SECONDS = 0.5
+# While a Stop is on its way the student watches for "stopped": look four times as often
+# (a round is one queue read per live job, so the usual pace stays light for a class).
+STOPPING_POLL_SECONDS = 0.125
 _ENDINGS = {"finished": FINISHED, "stopped": STOPPED, "failed": FAILED}
 
 
@@ -114,8 +117,12 @@ class JobTracker:
         for job in live:
             job.position = position(job.job_id, active)
 
+    def stopping(self) -> bool:
+        """Whether any job still runs after its Stop was asked for."""
+        return any(job.running and job.stop_event.is_set() for job in list(self.jobs.values()))
+
     def _loop(self) -> None:
-        while not self._closed.wait(POLL_SECONDS):
+        while not self._closed.wait(STOPPING_POLL_SECONDS if self.stopping() else POLL_SECONDS):
             try:
                 self.update()
                 self.last_error = None

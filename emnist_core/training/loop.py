@@ -58,6 +58,15 @@ class _ProgressAndStop(keras.callbacks.Callback):
             self.model.stop_training = True
             self.stopped_at = {"epoch": self.epoch, "step": self.step}
 
+    def stop_before_training(self, model: keras.Model) -> None:
+        """A Stop that came while the training images were drawn: no batch will run. One
+        report at step 0 says so, as a batch's report would (a job's worker turns the first
+        report after a Stop into the 'training stopped' the dashboard shows)."""
+        self.set_model(model)
+        self.epoch, self.step = 1, 0
+        self.stopped_at = {"epoch": 1, "step": 0}
+        self._report("batch", {})
+
     def on_epoch_end(self, epoch, logs=None):
         self.epoch_seconds.append(time.perf_counter() - self.epoch_started)
         self.learning_rates.append(current_learning_rate(self.model))
@@ -123,9 +132,11 @@ def _callbacks(config: TrainingConfig, reporter: _ProgressAndStop, has_val: bool
     return callbacks
 
 
-def _history(fit_history: keras.callbacks.History, reporter: _ProgressAndStop) -> dict:
-    """Per-epoch metrics as plain lists, with the learning rate and the seconds each epoch took."""
-    history = {key: [float(v) for v in values] for key, values in fit_history.history.items()}
+def _history(fit_history: keras.callbacks.History | None, reporter: _ProgressAndStop) -> dict:
+    """Per-epoch metrics as plain lists, with the learning rate and the seconds each epoch took
+    (no metrics when the run was stopped before its first batch)."""
+    epochs = {} if fit_history is None else fit_history.history
+    history = {key: [float(v) for v in values] for key, values in epochs.items()}
     history["learning_rate"] = reporter.learning_rates
     history["epoch_seconds"] = [round(s, 3) for s in reporter.epoch_seconds]
     return history
@@ -162,20 +173,27 @@ def train(
     started, cpu_started = time.perf_counter(), time.process_time()
     fit_split = drawn.with_drawings(fit_split, config.drawn_share, config.seed, stop_event)
     weights = class_weights(fit_split.labels, dataset.num_classes, config.class_weighting)
-    fit_history = model.fit(
-        feed.training_stream(fit_split, config.batch_size, config.seed, weights),
-        steps_per_epoch=steps,
-        shuffle=False,  # the stream shuffles each pass itself
-        epochs=config.epochs,
-        validation_data=None
-        if val_split is None
-        else feed.validation_stream(val_split, config.batch_size),
-        validation_steps=None
-        if val_split is None
-        else feed.steps_per_epoch(val_split, config.batch_size),
-        callbacks=[*_callbacks(config, reporter, val_split is not None), *(extra_callbacks or ())],
-        verbose=0,
-    )
+    if stop_event is not None and stop_event.is_set():  # stopped while drawing: fit would
+        reporter.stop_before_training(model)  # still trace and run a batch (1-2 s) first
+        fit_history = None
+    else:
+        fit_history = model.fit(
+            feed.training_stream(fit_split, config.batch_size, config.seed, weights),
+            steps_per_epoch=steps,
+            shuffle=False,  # the stream shuffles each pass itself
+            epochs=config.epochs,
+            validation_data=None
+            if val_split is None
+            else feed.validation_stream(val_split, config.batch_size),
+            validation_steps=None
+            if val_split is None
+            else feed.steps_per_epoch(val_split, config.batch_size),
+            callbacks=[
+                *_callbacks(config, reporter, val_split is not None),
+                *(extra_callbacks or ()),
+            ],
+            verbose=0,
+        )
     train_seconds = time.perf_counter() - started
     train_cpu_seconds = time.process_time() - cpu_started
     precision = model_precision(model)  # of the model that trained, before the float32 copy

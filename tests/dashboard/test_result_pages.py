@@ -105,3 +105,32 @@ def test_pages_without_runs_offer_quick_training(app_env, page, monkeypatch, tmp
     app = open_page(page)
     assert any("quick" in text and "BENCHMARKS.md" in text for text in texts(app.info))
     assert any(button.label.startswith("Train quick") for button in app.button)
+
+
+def test_a_run_stopped_before_its_first_batch_opens_everywhere(app_env, synthetic_dataset):
+    """A Stop during the pen drawings saves a run with no epochs: every page still reads it."""
+    import threading
+
+    from emnist_core.models.config import CNNConfig
+    from emnist_core.training.loop import train
+
+    stop = threading.Event()
+    stop.set()
+    run = train(
+        CNNConfig(conv_filters=(4,), dense_units=(), epochs=2, batch_size=64, drawn_share=0.1),
+        synthetic_dataset,
+        stop_event=stop,
+        runs_dir=app_env["runs"],
+        name="stopped-at-once",
+    )
+    assert run.status == "stopped" and not run.history.get("loss")
+    app = open_page("results")
+    app.selectbox(key="results_run").set_value(run.run_id).run()
+    assert not app.exception, [e.message for e in app.exception]
+    assert any("no per-epoch history" in text for text in texts(app.info))
+    compare = open_page("compare")
+    compare.multiselect(key="compare_runs").set_value(
+        [run.run_id, _runs(app_env)["tiny-mlp"].run_id]
+    ).run()
+    assert not compare.exception, [e.message for e in compare.exception]
+    assert not open_page("runs").exception

@@ -73,6 +73,28 @@ def test_a_stop_before_drawing_keeps_the_images_as_they_were():
     assert np.array_equal(with_drawings(split, 1.0, seed=0, stop_event=stop).images, split.images)
 
 
+def test_a_stop_during_drawing_ends_it_after_the_drawing_in_hand(monkeypatch):
+    """The flag is read before every drawing, so a Stop never waits for a batch of them."""
+    import threading
+
+    from emnist_core.training import drawn
+
+    stop, drawn_so_far = threading.Event(), []
+    real = drawn._draw_one
+
+    def draw_then_stop_at_three(image, seed):
+        drawn_so_far.append(seed)
+        if len(drawn_so_far) == 3:
+            stop.set()
+        return real(image, seed)
+
+    monkeypatch.setattr(drawn, "_draw_one", draw_then_stop_at_three)
+    split = _split(12)
+    after = with_drawings(split, 1.0, seed=0, stop_event=stop)
+    assert len(drawn_so_far) == 3
+    assert len(_changed(split, after)) == 3  # what was drawn is kept
+
+
 def test_an_image_that_cannot_be_drawn_stays_as_it_was(monkeypatch):
     from emnist_core.errors import DataError
     from emnist_core.training import drawn

@@ -83,6 +83,34 @@ def test_stop_takes_effect_within_one_batch(synthetic_dataset, tmp_path, stop_at
     assert run.load_model().output_shape == (None, synthetic_dataset.num_classes)
 
 
+def test_a_stop_while_drawing_skips_training_and_saves_a_stopped_run(
+    synthetic_dataset, tmp_path, monkeypatch
+):
+    """A Stop during the pen drawings runs no batch at all (fit would first trace for a
+    second or two), yet reports once, so the job shows 'training stopped' at once."""
+    from emnist_core.training import drawn
+
+    stop, events = threading.Event(), []
+    real = drawn._draw_one
+
+    def draw_and_stop(image, seed):
+        stop.set()
+        return real(image, seed)
+
+    monkeypatch.setattr(drawn, "_draw_one", draw_and_stop)
+    run = train(
+        TINY_CNN.replace(drawn_share=0.5),
+        synthetic_dataset,
+        progress=events.append,
+        stop_event=stop,
+        runs_dir=tmp_path,
+    )
+    assert [(e.event, e.epoch, e.step) for e in events] == [("batch", 1, 0)]
+    assert run.status == "stopped" and run.info["stopped_at"] == {"epoch": 1, "step": 0}
+    assert run.history.get("loss", []) == [] and run.history["epoch_seconds"] == []
+    assert run.load_model().output_shape == (None, synthetic_dataset.num_classes)
+
+
 def test_training_in_a_background_thread(synthetic_dataset, tmp_path):
     result, errors = {}, []
 
