@@ -143,6 +143,20 @@ def open_page(name: str):
     return app
 
 
+def image_grids(app) -> list[list[tuple[str, str]]]:
+    """The inlined image grids (components.images.grid_html) an AppTest shows, in page order:
+    per grid, (PNG data URI, caption) for each image."""
+    import html
+    import re
+
+    found = []
+    for element in app.get("html"):
+        cells = re.findall(r'<img src="([^"]+)"[^>]* alt="([^"]*)"', element.proto.body)
+        if cells:
+            found.append([(source, html.unescape(caption)) for source, caption in cells])
+    return found
+
+
 def texts(elements) -> list[str]:
     return [str(element.value) for element in elements]
 

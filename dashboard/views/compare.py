@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard.components import handoff
-from dashboard.components.images import enlarge
+from dashboard.components.images import image_grid
 from dashboard.session import data_source, saved_runs, train_jobs
 from emnist_core.errors import EmnistError
 from emnist_core.plots import evaluation as evaluation_plots
@@ -99,9 +99,9 @@ def pair_ui(pair, dataset, classes: list[str], evaluations: dict) -> None:
         )
         shown = indices[:24]
         if len(shown):
-            st.image(
-                [enlarge(dataset.test.images[i], 2) for i in shown],
-                caption=[
+            image_grid(
+                [dataset.test.images[i] for i in shown],
+                [
                     f"{classes[evaluations[winner].y_true[i]]} "
                     f"(≠ {classes[evaluations[loser].predicted[i]]})"
                     for i in shown

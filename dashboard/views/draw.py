@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard.components import canvas, inside_model
 from dashboard.components.drawing import MAX_UPLOAD_BYTES, to_pixels
-from dashboard.components.images import enlarge
+from dashboard.components.images import image_grid
 from dashboard.session import class_limits, saved_runs, train_jobs
 from emnist_core.errors import EmnistError
 
@@ -81,7 +81,7 @@ def predictions_ui(runs: list, raw) -> None:
         st.error(str(error))
         return
     left, *columns = st.columns([1] + [2] * len(runs))
-    left.image(enlarge(pixels, 4), caption="What the models see (28x28)")
+    image_grid([pixels], ["What the models see (28x28)"], side=112, where=left)
     timings = [top5_ui(column, run, pixels) for column, run in zip(columns, runs, strict=True)]
     st.caption("Model time: " + ", ".join(f"{ms:.1f} ms" for ms in timings))
     # The answer above is on screen before anything below runs; the panel costs several

@@ -5,7 +5,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from dashboard.components.images import enlarge
+from dashboard.components.images import image_grid
 from dashboard.session import data_source
 from emnist_core.data import Dataset
 from emnist_core.data import stats as data_stats
@@ -36,9 +36,9 @@ def samples_ui(dataset: Dataset) -> None:
     if len(indices) == 0:
         st.info(f"No training images of class {choice!r} in this data.")
         return
-    st.image(
-        [enlarge(dataset.train.images[i], 2) for i in indices],
-        caption=[dataset.classes[dataset.train.labels[i]] for i in indices],
+    image_grid(
+        [dataset.train.images[i] for i in indices],
+        [dataset.classes[dataset.train.labels[i]] for i in indices],
     )
 
 
@@ -69,7 +69,7 @@ def means_ui(dataset: Dataset) -> None:
     """The mean image per class: the 'template' a linear model would effectively learn."""
     st.subheader("Mean image per class")
     means = _train_summaries(str(dataset.source), dataset)[0]
-    st.image([enlarge(m, 2) for m in means], caption=dataset.classes)
+    image_grid(list(means), dataset.classes)
 
 
 def stats_ui(dataset: Dataset) -> None:
@@ -98,7 +98,7 @@ def look_alikes_ui(dataset: Dataset) -> None:
         for column, label in zip(columns, group, strict=True):
             column.markdown(f"**{dataset.classes[label]}**")
             indices = data_stats.sample_indices(dataset.train.labels, 6, 7, label)
-            column.image([enlarge(dataset.train.images[i], 2) for i in indices])
+            image_grid([dataset.train.images[i] for i in indices], where=column)
 
 
 def augmentation_ui(dataset: Dataset) -> None:
@@ -121,10 +121,7 @@ def augmentation_ui(dataset: Dataset) -> None:
         st.info(f"Augmentation preview unavailable: {error}")
         return
     for original, copies in zip(originals, rows, strict=True):
-        st.image(
-            [enlarge(original, 2)] + [enlarge(c, 2) for c in copies],
-            caption=["original"] + [""] * len(copies),
-        )
+        image_grid([original, *copies], ["original"] + [""] * len(copies))
 
 
 def main() -> None:

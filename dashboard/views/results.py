@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.components import charts, handoff
-from dashboard.components.images import enlarge
+from dashboard.components.images import image_grid
 from dashboard.session import data_source, saved_runs, train_jobs
 from emnist_core.errors import EmnistError
 from emnist_core.models.objective import objective_label
@@ -139,9 +139,9 @@ def cell_images_ui(evaluation, dataset, true_label: int, pred_label: int) -> Non
     )
     shown = indices[:40]
     if len(shown):
-        st.image(
-            [enlarge(dataset.test.images[i], 2) for i in shown],
-            caption=[f"{evaluation.confidence[i]:.0%}" for i in shown],
+        image_grid(
+            [dataset.test.images[i] for i in shown],
+            [f"{evaluation.confidence[i]:.0%}" for i in shown],
         )
 
 
@@ -172,9 +172,9 @@ def gallery_ui(evaluation, dataset) -> None:
         shown = rng.choice(pool, size=min(16, len(pool)), replace=False) if len(pool) else []
         st.markdown(f"**{title}** ({len(pool)} of {len(evaluation.y_true)})")
         if len(shown):
-            st.image(
-                [enlarge(dataset.test.images[i], 2) for i in shown],
-                caption=[
+            image_grid(
+                [dataset.test.images[i] for i in shown],
+                [
                     f"{classes[evaluation.predicted[i]]} {evaluation.confidence[i]:.0%}"
                     + ("" if evaluation.correct[i] else f" (is {classes[evaluation.y_true[i]]})")
                     for i in shown

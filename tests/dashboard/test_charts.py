@@ -12,10 +12,17 @@ def test_clickable_cells_name_each_cell_by_its_classes():
     figure = clickable_cells(evaluation_plots.confusion_heatmap(confusion, classes))
     heat, cells = figure.data
     assert cells.name == "cells" and cells.mode == "markers"
-    # Row-major: point 6 is true "l" (y) predicted "0" (x), the library's hover text with it.
-    assert (cells.y[6], cells.x[6]) == ("l", "0")
-    assert cells.text[6] == heat.text[2][0] == "true l -> predicted 0<br>2 images (50.0% of l)"
-    assert heat.hoverinfo == "skip"  # hover comes from the marker over it
+    # Row-major over the cells that hold images: the five non-zero cells, none of the empty.
+    assert list(zip(cells.y, cells.x, strict=True)) == [
+        ("0", "0"),
+        ("0", "O"),
+        ("O", "O"),
+        ("l", "0"),
+        ("l", "l"),
+    ]
+    # Point 3 is true "l" (y) predicted "0" (x), with the library's hover text.
+    assert cells.text[3] == heat.text[2][0] == "true l -> predicted 0<br>2 images (50.0% of l)"
+    assert heat.hoverinfo == "text"  # empty cells keep their hover from the heatmap
     assert figure.layout.clickmode == "event+select"
     assert list(figure.layout.xaxis.range) == [-0.5, 2.5]
     assert list(figure.layout.yaxis.range) == [2.5, -0.5]  # first class on top

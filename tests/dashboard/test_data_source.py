@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from tests.fixtures import make_app, open_page, texts
+from tests.fixtures import image_grids, make_app, open_page, texts
 
 PAGES = ("explore", "train", "results", "compare", "draw", "runs")
 
@@ -99,13 +99,10 @@ def test_explore_class_filter_and_redraw(app_env):
         assert name in texts(app.subheader)
     app.selectbox(key="explore_class").set_value("A").run()
     assert not app.exception
-    grid = app.get("image")[0]
-    captions = {image.caption for image in grid.proto.imgs}
-    assert captions == {"A"}
-    before = [image.url for image in grid.proto.imgs]
+    grid = image_grids(app)[0]
+    assert {caption for _, caption in grid} == {"A"}
     app.button(key="explore_redraw").click().run()
-    after = [image.url for image in app.get("image")[0].proto.imgs]
-    assert before != after
+    assert [source for source, _ in image_grids(app)[0]] != [source for source, _ in grid]
 
 
 def test_explore_augmentation_preview_uses_the_model_layers(app_env):
@@ -113,5 +110,5 @@ def test_explore_augmentation_preview_uses_the_model_layers(app_env):
     app.button(key="explore_augment").click().run()
     assert not app.exception
     assert not any("unavailable" in text for text in texts(app.info))
-    captions = [image.caption for image in app.get("image")[-1].proto.imgs]
+    captions = [caption for _, caption in image_grids(app)[-1]]
     assert captions[0] == "original" and len(captions) == 6

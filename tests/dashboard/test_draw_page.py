@@ -5,7 +5,7 @@ import io
 import numpy as np
 import pytest
 
-from tests.fixtures import open_page, texts
+from tests.fixtures import image_grids, open_page, texts
 
 
 def _canvas_returning(image):
@@ -54,11 +54,7 @@ def test_drawing_shows_top5_of_both_models_and_the_28x28_input(app_env, monkeypa
             values,
             [bar.text for bar in model_bars],
         )
-    assert any(
-        image.caption.startswith("What the models see")
-        for element in app.get("image")
-        for image in element.proto.imgs
-    )
+    assert [caption for _, caption in image_grids(app)[0]] == ["What the models see (28x28)"]
     app.slider(key="draw_stroke").set_value(30).run()
     assert fake.widths[-1] == 30
 
