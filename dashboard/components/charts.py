@@ -11,15 +11,17 @@ def clickable_cells(figure: go.Figure) -> go.Figure:
     """Make a confusion heatmap (figures.confusion_heatmap) report the cell clicked.
 
     Plotly heatmaps send no selection events, so an almost invisible square marker named
-    "cells" sits on every cell that holds images: clicking it selects the marker, whose x/y
-    are the true (y) and predicted (x) class names. Empty cells get none: they have no
-    images to show, and a well-trained model leaves most of the 2,209 cells empty (the tuned
-    CNN fills 196), so the browser draws a tenth of the markers. The heatmap keeps its own
-    hover text, so every cell still tells its counts.
+    "cells" sits on every cell of the diagonal and every other cell that holds images:
+    clicking it selects the marker, whose x/y are the true (y) and predicted (x) class
+    names. Empty cells off the diagonal get none: they have no images to show, and a
+    well-trained model leaves most of the 2,209 cells empty (the tuned CNN fills 196), so
+    the browser draws a tenth of the markers. The heatmap keeps its own hover text, so
+    every cell still tells its counts.
     """
     heat = figure.data[0]
     labels = [str(c) for c in heat.x]  # the heatmap's columns name the classes
-    rows, cols = np.nonzero(np.asarray(heat.z) > 0)
+    values = np.asarray(heat.z)
+    rows, cols = np.nonzero((values > 0) | np.eye(len(labels), dtype=bool))
     hover = np.asarray(heat.text)[rows, cols] if heat.text is not None else None
     figure.add_scatter(
         x=[labels[c] for c in cols],
