@@ -90,6 +90,9 @@ def main() -> None:
     print("|---|---:|---:|---:|")
     for name, n, median, best in rows:
         print(f"| {name} | {n:,} | {median:.2f} | {best:.2f} |")
+    from bench import machine
+
+    print(f"machine: {machine.describe()}")
 
 
 if __name__ == "__main__":

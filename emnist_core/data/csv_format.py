@@ -37,7 +37,7 @@ def _read_cache(csv_path: Path) -> tuple[np.ndarray, np.ndarray] | None:
     if not path.exists():
         return None
     try:
-        data = gzip.decompress(path.read_bytes())
+        data = idx.decompress(path.read_bytes(), path.name)  # ISA-L when installed
         magic, size, mtime, n_label_bytes = _HEADER.unpack_from(data)
         if magic != _CACHE_MAGIC or (size, mtime) != _signature(csv_path):
             return None
