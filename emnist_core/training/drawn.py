@@ -49,8 +49,8 @@ def with_drawings(
     in Python), and a process pool cannot start inside a Dask worker, whose process is a
     daemon. Drawing 20,000 images takes about half a minute, so the Stop flag is read before
     each drawing (a drawing takes about 1.5 ms; chunks of 1,000 kept a Stop waiting up to
-    3 s on a busy machine): what was drawn so far is kept and training stops after its
-    first batch.
+    3 s on a busy machine): what was drawn so far is kept, and `loop.train` then saves the
+    run as stopped without a batch.
     """
     if share <= 0 or len(split) == 0:
         return split
