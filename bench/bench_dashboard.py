@@ -6,8 +6,10 @@
    predictions of both models (p50/p95 over --strokes strokes).
 3. Page switches while a CNN trains in the background (started from the Train page):
    sidebar click -> the new page's title visible, and -> the page's script finished.
-   Then Stop: click -> "Stopping" shown, -> "Training stopped" shown (the worker left its
-   training loop), -> the partial run saved ("was stopped").
+   Then Stop, once the panel reports training batches (--stop-at switches: right after the
+   switches, which can fall while the CNN still draws its training images): click ->
+   "Stopping" shown, -> "Training stopped" shown (the worker left its training loop), ->
+   the partial run saved ("was stopped").
 4. Between 1 and 2, each analysis page's first visit: Results and Compare until all of
    them is drawn (their last button shown, every chart and image drawn), Why CNNs win
    until its first section shows.
@@ -217,7 +219,7 @@ def start_cnn_training(page) -> None:
     page.locator(".st-key-train_job_stop button").wait_for(timeout=WAIT_MS)
 
 
-def switches_while_training(page, rounds: int) -> dict:
+def switches_while_training(page, rounds: int, stop_at: str = "batches") -> dict:
     for title in PAGES:  # visit once first, so model loading and evaluation are cached
         go(page, title)
     start_cnn_training(page)
@@ -229,10 +231,13 @@ def switches_while_training(page, rounds: int) -> dict:
             done.append(done_s)
             per_page[title].append(round(title_s, 2))
     go(page, "Train")
+    if stop_at == "batches":  # Stop a CNN that is visibly training, past its pen drawings
+        page.get_by_text(re.compile(r"step \d+/\d+")).first.wait_for(timeout=STOP_WAIT_MS)
     return {
         "title_visible": summary(shown),
         "script_finished": summary(done),
         "title_visible_per_page_s": per_page,  # which page makes the tail
+        "stop_clicked": "after the first batches" if stop_at == "batches" else "after the switches",
         **stop_timings(page),
     }
 
@@ -262,6 +267,13 @@ def main() -> None:
     parser.add_argument("--runs-dir", default=None)
     parser.add_argument("--strokes", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--stop-at",
+        choices=("batches", "switches"),
+        default="batches",
+        help="click Stop once the panel reports training batches (default), or right after "
+        "the page switches, which can fall while the CNN still draws its training images",
+    )
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -283,7 +295,9 @@ def main() -> None:
             results["first_visits"] = first_visits(page)
             if args.strokes:
                 results["stroke_to_prediction"] = stroke_latency(page, args.strokes)
-            results["page_switch_while_cnn_trains"] = switches_while_training(page, args.rounds)
+            results["page_switch_while_cnn_trains"] = switches_while_training(
+                page, args.rounds, args.stop_at
+            )
             browser.close()
     results["load_average_1min"] = os.getloadavg()[0]
     results["machine"] = machine.describe()
