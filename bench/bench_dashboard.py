@@ -115,7 +115,8 @@ def title_shown(page, text: str) -> None:
 
 
 def drawn(page, text: str) -> None:
-    """Wait until `text` is on screen and every chart and image shown so far is drawn.
+    """Wait until `text` is on screen and every chart and image shown so far is drawn (an
+    image counts once it has loaded with pixels: a broken one would never count).
 
     Checked every 20 ms in the page, not by Playwright's retries (up to 500 ms apart). The
     status widget is no end marker: Streamlit shows it only for runs longer than a moment,
@@ -125,7 +126,7 @@ def drawn(page, text: str) -> None:
         """(text) => document.body.innerText.includes(text)
              && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
                   .every(chart => chart.querySelector('.main-svg'))
-             && [...document.images].every(image => image.complete)""",
+             && [...document.images].every(image => image.complete && image.naturalWidth > 0)""",
         arg=text,
         polling=20,
         timeout=WAIT_MS,
