@@ -3,7 +3,15 @@
 import numpy as np
 import pytest
 
-from emnist_core.analysis.canvas import CanvasStyle, pen_path, render_drawing, thin
+from scipy import ndimage
+
+from emnist_core.analysis.canvas import (
+    CanvasStyle,
+    pen_path,
+    render_drawing,
+    thin,
+    trace_level,
+)
 from emnist_core.errors import ConfigError, DataError
 from emnist_core.inference.preprocess import preprocess_image
 from tests.fixtures import glyph_l
@@ -24,6 +32,44 @@ def test_pen_path_spans_the_glyph_in_unit_coordinates():
     assert np.ptp(ys) > 0.5 and np.ptp(xs) > 0.3  # the L's bar and foot both traced
     with pytest.raises(DataError, match="no ink"):
         pen_path(np.zeros((28, 28), np.uint8))
+
+
+def blurred_ring(pit: float, centre_x: float = 13.5, outer: float = 10) -> np.ndarray:
+    """An 'o' written with a thick pen: a bright ring whose hole blur has filled to `pit`."""
+    y, x = np.mgrid[:28, :28]
+    radius = np.hypot(y - 13.5, x - centre_x)
+    image = np.where(radius <= outer, 1.0, 0.0)
+    image[radius < 0.4 * outer] = pit
+    return np.round(255 * ndimage.gaussian_filter(image, 0.7)).astype(np.uint8)
+
+
+def loops(points: np.ndarray) -> int:
+    """Enclosed background regions of a pen path drawn with a thin pen."""
+    grid = np.zeros((60, 60), bool)
+    xy = np.round(points * 55).astype(int) + 2
+    grid[xy[:, 1], xy[:, 0]] = True
+    grid = ndimage.binary_dilation(grid)
+    background, count = ndimage.label(~grid)
+    return count - 1  # all but the region around the glyph
+
+
+def test_a_loop_that_blur_filled_is_traced_as_a_loop_not_a_blob():
+    filled = blurred_ring(pit=0.6)  # above half brightness: a disc at the old fixed level
+    assert trace_level(filled) > 0.6
+    assert loops(pen_path(filled)) == 1
+    open_ring = blurred_ring(pit=0.0)
+    assert trace_level(open_ring) == 0.5 and loops(pen_path(open_ring)) == 1
+
+
+def test_the_level_never_splits_a_faint_stroke_to_open_a_loop():
+    ring = blurred_ring(pit=0.6, centre_x=9.5, outer=7)  # columns 2 to 17
+    assert trace_level(ring) > 0.6  # alone, its loop is opened
+    joined = ring.copy()
+    joined[12:16, 17:23] = 140  # a faint stroke (0.55 of the brightest) ...
+    joined[11:17, 23:27] = 255  # ... to a bright one: higher levels cut them apart
+    assert trace_level(joined) == 0.5
+    eight = np.ones((3, 3), bool)
+    assert ndimage.label(thin(joined >= 0.5 * 255), eight)[1] == 1  # one stroke, as drawn
 
 
 def test_renderings_are_binary_seeded_and_varied():
