@@ -6,9 +6,12 @@ aspect and position on the 280x280 canvas), light on dark as the canvas returns 
 dark on light as an uploaded drawing, several renderings per image, and fed through the
 Draw page's own path (dashboard.components.drawing.to_pixels -> preprocess_image). It
 reports each saved run's accuracy on the raw images and on the drawings, and the gap.
+`--rendering binarised` is a control: each image itself made binary at a random size and
+place, with no pen path retraced, which separates what binarising and rescaling cost from
+what retracing with a round pen costs.
 
     .venv/bin/python -m bench.bench_canvas RUN [RUN ...] [--runs-dir R] [--data-dir D]
-        [--per-class 100] [--renderings 2] [--seed 0]
+        [--per-class 100] [--renderings 2] [--seed 0] [--rendering pen|binarised]
 
 An accuracy measure, not a timing one: it may run on a busy machine.
 """
@@ -25,12 +28,17 @@ ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from dashboard.components.drawing import to_pixels  # noqa: E402  (the Draw page's own path)
-from emnist_core.analysis.canvas import CanvasStyle, render_drawing  # noqa: E402
+from emnist_core.analysis.canvas import (  # noqa: E402
+    CanvasStyle,
+    render_binarised,
+    render_drawing,
+)
 from emnist_core.analysis.representations import class_sample_indices  # noqa: E402
 from emnist_core.data import load  # noqa: E402
 
 DEFAULT_DATA = ROOT / ".." / "shared" / "emnist-standin"
 POLARITIES = {"canvas (light on dark)": False, "upload (dark on light)": True}
+RENDERINGS = {"pen": render_drawing, "binarised": render_binarised}
 
 
 def as_upload(rgba: np.ndarray) -> io.BytesIO:
@@ -42,14 +50,16 @@ def as_upload(rgba: np.ndarray) -> io.BytesIO:
     return buffer
 
 
-def drawn_inputs(images: np.ndarray, dark_on_light: bool, renderings: int, seed: int):
+def drawn_inputs(
+    images: np.ndarray, dark_on_light: bool, renderings: int, seed: int, render=render_drawing
+):
     """(renderings * N, 28, 28): every image drawn `renderings` times, then preprocessed."""
     rng = np.random.default_rng(seed)
     style = CanvasStyle()
     out = []
     for _ in range(renderings):
         for image in images:
-            rgba = render_drawing(image, rng, style, dark_on_light=dark_on_light)
+            rgba = render(image, rng, style, dark_on_light=dark_on_light)
             out.append(to_pixels(as_upload(rgba) if dark_on_light else rgba))
     return np.stack(out)
 
@@ -87,6 +97,13 @@ def main() -> None:
     )
     parser.add_argument("--renderings", type=int, default=2, help="drawings per image")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--rendering",
+        choices=sorted(RENDERINGS),
+        default="pen",
+        help="pen: traced and redrawn with a round pen (the benchmark); binarised: the image "
+        "itself made binary (a control)",
+    )
     args = parser.parse_args()
     from emnist_core.cli.evaluate import resolve_run
 
@@ -94,10 +111,13 @@ def main() -> None:
     picks = class_sample_indices(dataset.test.labels, args.per_class, args.seed)
     images, labels = dataset.test.images[picks], dataset.test.labels[picks]
     drawn = {
-        name: drawn_inputs(images, dark, args.renderings, args.seed)
+        name: drawn_inputs(images, dark, args.renderings, args.seed, RENDERINGS[args.rendering])
         for name, dark in POLARITIES.items()
     }
-    print(f"data: {dataset.label}; {len(picks)} test images, {args.renderings} renderings each")
+    print(
+        f"data: {dataset.label}; {len(picks)} test images, {args.renderings} renderings each "
+        f"({args.rendering})"
+    )
     print(f"{'run':<40} {'input':<26} {'accuracy':>9} {'gap (pts)':>10}")
     for run_arg in args.runs:
         run = resolve_run(run_arg, args.runs_dir)

@@ -157,3 +157,39 @@ def render_drawing(
         draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=ink)
     grey = np.asarray(canvas)
     return np.dstack([grey, grey, grey, np.full_like(grey, 255)])
+
+
+def render_binarised(
+    image: np.ndarray,
+    rng: np.random.Generator,
+    style: CanvasStyle = CanvasStyle(),
+    *,
+    dark_on_light: bool = False,
+) -> np.ndarray:
+    """The image itself made binary, at a random size, aspect and place: a control for
+    render_drawing, in the same RGBA form.
+
+    No pen path is traced: every stroke keeps the scan's own shape and width, and only
+    the scan's grey is lost (its blur, which grows as the written character shrinks, so
+    it also tells small letters from large ones). Set beside render_drawing, it splits
+    what binarising and rescaling cost a model from what retracing with a round pen costs.
+    """
+    pixels = np.asarray(image, dtype=np.float32)
+    if pixels.shape != (28, 28) or pixels.max() <= 0:
+        raise DataError(f"expected one upright 28x28 image with ink; got shape {pixels.shape}")
+    rows = np.flatnonzero(pixels.max(axis=1) > 0)
+    cols = np.flatnonzero(pixels.max(axis=0) > 0)
+    crop = pixels[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    stretch = 1.0 + rng.uniform(-style.aspect, style.aspect)
+    height, width = crop.shape[0], crop.shape[1] * stretch
+    room = style.canvas - 4
+    size = min(rng.uniform(*style.glyph) * style.canvas, room) / max(height, width)
+    shape = (max(1, round(width * size)), max(1, round(height * size)))
+    big = np.asarray(Image.fromarray(crop).resize(shape, Image.Resampling.BILINEAR))
+    ink = big >= TRACE_LEVELS[0] * big.max()
+    top = round(rng.uniform(2, style.canvas - 2 - ink.shape[0]))
+    left = round(rng.uniform(2, style.canvas - 2 - ink.shape[1]))
+    paper, pen = (255, 0) if dark_on_light else (0, 255)
+    grey = np.full((style.canvas, style.canvas), paper, np.uint8)
+    grey[top : top + ink.shape[0], left : left + ink.shape[1]][ink] = pen
+    return np.dstack([grey, grey, grey, np.full_like(grey, 255)])

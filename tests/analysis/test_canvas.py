@@ -2,12 +2,12 @@
 
 import numpy as np
 import pytest
-
 from scipy import ndimage
 
 from emnist_core.analysis.canvas import (
     CanvasStyle,
     pen_path,
+    render_binarised,
     render_drawing,
     thin,
     trace_level,
@@ -111,3 +111,24 @@ def test_the_glyph_stays_inside_the_canvas_at_the_largest_settings():
 def test_style_out_of_range_is_refused(field):
     with pytest.raises(ConfigError, match="is not allowed"):
         CanvasStyle(**field)
+
+
+def test_the_binarised_control_keeps_the_scan_s_own_strokes():
+    image = blurred_ring(pit=0.0)
+    style = CanvasStyle(glyph=(0.3, 0.9), aspect=0.2)
+    drawings = [
+        render_binarised(image, np.random.default_rng(seed), style, dark_on_light=seed % 2 == 1)
+        for seed in range(6)
+    ]
+    for seed, rgba in enumerate(drawings):
+        grey = rgba[..., 0] if seed % 2 == 0 else 255 - rgba[..., 0]
+        assert rgba.shape == (280, 280, 4) and set(np.unique(grey)) == {0, 255}
+        assert grey[:2].max() == 0 and grey[-2:].max() == 0  # inside the canvas
+        assert loops(np.argwhere(grey > 0)[:, ::-1] / 279.0) == 1  # still a ring
+        glyph = preprocess_image(rgba[..., :3])
+        assert np.corrcoef(glyph.ravel(), preprocess_image(image).ravel())[0, 1] > 0.9
+    sizes = [(d[..., 0] != d[0, 0, 0]).sum() for d in drawings]
+    assert max(sizes) > 2 * min(sizes)  # the size varies
+    np.testing.assert_array_equal(
+        drawings[0], render_binarised(image, np.random.default_rng(0), style)
+    )
