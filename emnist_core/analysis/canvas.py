@@ -23,6 +23,7 @@ TRACE_SCALE = 4  # thin the pen path at 112x112: fine enough to keep curves, fas
 # is the core of an EMNIST stroke, not its blur; the others open loops that blur filled.
 TRACE_LEVELS = (0.5, 0.6, 0.7, 0.8, 0.9)
 _EIGHT_NEIGHBOURS = np.ones((3, 3), bool)
+_FOUR_NEIGHBOURS = ndimage.generate_binary_structure(2, 1)
 
 
 @dataclass(frozen=True)
@@ -62,12 +63,9 @@ def thin(binary: np.ndarray) -> np.ndarray:
 
 def _enclosed_holes(mask: np.ndarray) -> int:
     """Background regions that do not reach the image's edge: the open loops of a glyph."""
-    background, count = ndimage.label(~mask)  # 4-connected, the complement of 8-connected ink
-    sizes = np.bincount(background.ravel(), minlength=count + 1)
-    for edge in (background[0], background[-1], background[:, 0], background[:, -1]):
-        sizes[edge] = 0
-    sizes[0] = 0  # the ink itself
-    return int(np.count_nonzero(sizes))
+    background, count = ndimage.label(~mask, structure=_FOUR_NEIGHBOURS)  # ink's complement
+    edge = np.concatenate((background[0], background[-1], background[:, 0], background[:, -1]))
+    return count - int(np.count_nonzero(np.bincount(edge, minlength=count + 1)[1:]))
 
 
 def _stroke_parts(mask: np.ndarray, min_pixels: float) -> int:
@@ -153,8 +151,10 @@ def render_drawing(
     canvas = Image.new("L", (style.canvas, style.canvas), paper)
     draw = ImageDraw.Draw(canvas)
     radius = pen / 2
-    for x, y in points:  # round pen: a disc at every path point (points lie ~1-3 px apart)
-        draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=ink)
+    # A round pen: a disc at every path point (points lie ~1-3 px apart). The boxes are
+    # made in one array operation: half the cost of building each in the loop.
+    for box in np.hstack([points - radius, points + radius]).tolist():
+        draw.ellipse(box, fill=ink)
     grey = np.asarray(canvas)
     return np.dstack([grey, grey, grey, np.full_like(grey, 255)])
 
