@@ -9,10 +9,15 @@ from dashboard.components import canvas, inside_model
 from dashboard.components.drawing import MAX_UPLOAD_BYTES, to_pixels
 from dashboard.components.images import image_grid
 from dashboard.session import class_limits, saved_runs, train_jobs
+from emnist_core.data.stats import drawn_look_alike
 from emnist_core.errors import EmnistError
 
 MAX_UPLOAD_MB = MAX_UPLOAD_BYTES // 2**20  # server-wide: server.maxUploadSize
 HINT = "Draw a character on the black square (one letter or digit, as large as the box)."
+LOOK_ALIKE_NOTE = (
+    "**{first}** or **{second}**? In EMNIST's scans these differ mostly in the grey of the "
+    "stroke, which a pen drawing does not have, so either answer is a fair reading of it."
+)
 
 
 def models_in_focus() -> list:
@@ -52,8 +57,8 @@ def input_ui():
     return drawing
 
 
-def top5_ui(column, run, pixels: np.ndarray) -> float:
-    """One model's top-5 classes with probability bars; returns the prediction time in ms."""
+def top5_ui(column, run, pixels: np.ndarray) -> tuple[float, list[tuple[str, float]]]:
+    """One model's top-5 classes with probability bars; returns (prediction ms, the top 5)."""
     predictor = saved_runs.predictor(saved_runs.runs_dir_key(), run.run_id)
     started = time.perf_counter()
     top = predictor.predict_top(pixels, k=5)
@@ -62,7 +67,7 @@ def top5_ui(column, run, pixels: np.ndarray) -> float:
     column.markdown(f"### {top[0][0]}  \n{top[0][1]:.0%} sure")
     for character, probability in top:  # plain progress bars render fast, unlike a data grid
         column.progress(probability, text=f"{character}: {probability:.1%}")
-    return elapsed_ms
+    return elapsed_ms, top
 
 
 def predictions_ui(runs: list, raw) -> None:
@@ -82,8 +87,10 @@ def predictions_ui(runs: list, raw) -> None:
         return
     left, *columns = st.columns([1] + [2] * len(runs))
     image_grid([pixels], ["What the models see (28x28)"], side=112, where=left)
-    timings = [top5_ui(column, run, pixels) for column, run in zip(columns, runs, strict=True)]
-    st.caption("Model time: " + ", ".join(f"{ms:.1f} ms" for ms in timings))
+    answers = [top5_ui(column, run, pixels) for column, run in zip(columns, runs, strict=True)]
+    st.caption("Model time: " + ", ".join(f"{ms:.1f} ms" for ms, _ in answers))
+    for first, second in sorted({pair for _, top in answers if (pair := drawn_look_alike(top))}):
+        st.caption(LOOK_ALIKE_NOTE.format(first=first, second=second))
     # The answer above is on screen before anything below runs; the panel costs several
     # model passes per stroke, so it is computed only when asked for, in its own fragment.
     if st.toggle("Look inside the models", key="draw_inside"):

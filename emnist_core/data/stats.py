@@ -4,10 +4,17 @@ Pure numpy on (N, 28, 28) uint8 arrays, so the Explore page and a notebook compu
 numbers; nothing here draws.
 """
 
+from collections.abc import Sequence
+
 import numpy as np
 
 # EMNIST look-alikes students should see side by side; classes a split lacks are skipped.
 LOOK_ALIKES = (("0", "O"), ("1", "l", "I"), ("2", "Z"), ("5", "S"), ("9", "q", "g"))
+# Look-alikes that EMNIST keeps apart mostly by the grey of the scanned stroke, which a pen
+# drawing lacks: test images made binary lose 39 to 40 points on I and O and next to
+# nothing elsewhere (`bench_canvas --rendering binarised`, BENCHMARKS.md). "L" is here
+# because Balanced and ByMerge file a lower-case "l" under it.
+TOLD_APART_BY_SCAN = (("0", "O"), ("1", "I", "L", "l"))
 
 
 def sample_indices(
@@ -49,6 +56,24 @@ def intensity_stats(counts: np.ndarray) -> dict[str, float]:
         "ink pixels (> 0), %": float(counts[1:].sum() / total * 100),
         "bright pixels (> 127), %": float(counts[128:].sum() / total * 100),
     }
+
+
+def drawn_look_alike(top: Sequence[tuple[str, float]]) -> tuple[str, str] | None:
+    """The two first guesses, in a fixed order, when a drawing cannot tell them apart (0 and
+    O, 1 and I), else None.
+
+    top is a model's guesses, most probable first, as (class, probability). The Draw page
+    names such a pair, so a student reads a split between them as the data's limit, not
+    as a weak model.
+    """
+    if len(top) < 2:
+        return None
+    pair = {top[0][0], top[1][0]}
+    for group in TOLD_APART_BY_SCAN:
+        if len(pair) == 2 and pair <= set(group):
+            first, second = (name for name in group if name in pair)  # the group's order
+            return first, second
+    return None
 
 
 def look_alike_groups(classes: list[str]) -> list[list[int]]:

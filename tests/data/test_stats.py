@@ -1,6 +1,7 @@
 """Dataset statistics behind the Explore page: intensities, means, samples, look-alikes."""
 
 import numpy as np
+import pytest
 
 from emnist_core.data import stats as data_stats
 
@@ -31,3 +32,20 @@ def test_look_alike_groups_skip_classes_the_split_lacks():
     groups = [[balanced[i] for i in group] for group in data_stats.look_alike_groups(balanced)]
     assert groups == [["0", "O"], ["1", "I"], ["2", "Z"], ["5", "S"], ["9", "q", "g"]]
     assert data_stats.look_alike_groups(list("0123456789")) == []
+
+
+@pytest.mark.parametrize(
+    ("top", "pair"),
+    [
+        ([("O", 0.5), ("0", 0.4), ("Q", 0.1)], ("0", "O")),
+        ([("0", 0.5), ("O", 0.4)], ("0", "O")),  # the same pair whichever leads
+        ([("L", 0.6), ("1", 0.3)], ("1", "L")),  # Balanced files a lower-case l under L
+        ([("I", 0.6), ("1", 0.3)], ("1", "I")),
+        ([("5", 0.6), ("S", 0.3)], None),  # a look-alike, but not one the scan's grey tells apart
+        ([("A", 0.6), ("0", 0.3)], None),
+        ([("0", 1.0)], None),
+        ([("O", 0.6), ("O", 0.3)], None),
+    ],
+)
+def test_drawn_look_alike_names_only_pairs_a_drawing_cannot_tell_apart(top, pair):
+    assert data_stats.drawn_look_alike(top) == pair
