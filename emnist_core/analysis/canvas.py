@@ -170,9 +170,9 @@ def render_binarised(
     render_drawing, in the same RGBA form.
 
     No pen path is traced: every stroke keeps the scan's own shape and width, and only
-    the scan's grey is lost (its blur, which grows as the written character shrinks, so
-    it also tells small letters from large ones). Set beside render_drawing, it splits
-    what binarising and rescaling cost a model from what retracing with a round pen costs.
+    the scan's grey is lost (its blur; BENCHMARKS.md shows that this alone costs 0/O and
+    1/I most of what tells them apart). Set beside render_drawing, it splits what
+    binarising and rescaling cost a model from what retracing with a round pen costs.
     """
     pixels = np.asarray(image, dtype=np.float32)
     if pixels.shape != (28, 28) or pixels.max() <= 0:
