@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from bench import machine
+
 ROOT = Path(__file__).resolve().parents[1]
 
 from emnist_core.data import idx, load
@@ -90,8 +92,6 @@ def main() -> None:
     print("|---|---:|---:|---:|")
     for name, n, median, best in rows:
         print(f"| {name} | {n:,} | {median:.2f} | {best:.2f} |")
-    from bench import machine
-
     print(f"machine: {machine.describe()}")
 
 

@@ -133,6 +133,16 @@ def _placed(points: np.ndarray, rng: np.random.Generator, style: CanvasStyle, pe
     return unit * size + origin
 
 
+def _paper_and_ink(dark_on_light: bool) -> tuple[int, int]:
+    """Grey levels of the paper and the pen: white on black is what the canvas returns."""
+    return (255, 0) if dark_on_light else (0, 255)
+
+
+def _opaque_rgba(grey: np.ndarray) -> np.ndarray:
+    """A greyscale drawing as the opaque RGBA (side, side, 4) the canvas hands over."""
+    return np.dstack([grey, grey, grey, np.full_like(grey, 255)])
+
+
 def render_drawing(
     image: np.ndarray,
     rng: np.random.Generator,
@@ -147,7 +157,7 @@ def render_drawing(
     """
     pen = rng.uniform(*style.pen)
     points = _placed(pen_path(image), rng, style, pen)
-    paper, ink = (255, 0) if dark_on_light else (0, 255)
+    paper, ink = _paper_and_ink(dark_on_light)
     canvas = Image.new("L", (style.canvas, style.canvas), paper)
     draw = ImageDraw.Draw(canvas)
     radius = pen / 2
@@ -155,8 +165,7 @@ def render_drawing(
     # made in one array operation: half the cost of building each in the loop.
     for box in np.hstack([points - radius, points + radius]).tolist():
         draw.ellipse(box, fill=ink)
-    grey = np.asarray(canvas)
-    return np.dstack([grey, grey, grey, np.full_like(grey, 255)])
+    return _opaque_rgba(np.asarray(canvas))
 
 
 def render_binarised(
@@ -189,7 +198,7 @@ def render_binarised(
     ink = big >= TRACE_LEVELS[0] * big.max()
     top = round(rng.uniform(2, style.canvas - 2 - ink.shape[0]))
     left = round(rng.uniform(2, style.canvas - 2 - ink.shape[1]))
-    paper, pen = (255, 0) if dark_on_light else (0, 255)
+    paper, pen = _paper_and_ink(dark_on_light)
     grey = np.full((style.canvas, style.canvas), paper, np.uint8)
     grey[top : top + ink.shape[0], left : left + ink.shape[1]][ink] = pen
-    return np.dstack([grey, grey, grey, np.full_like(grey, 255)])
+    return _opaque_rgba(grey)
