@@ -18,6 +18,7 @@ LOOK_ALIKE_NOTE = (
     "**{first}** or **{second}**? In EMNIST's scans these differ mostly in the grey of the "
     "stroke, which a pen drawing does not have, so either answer is a fair reading of it."
 )
+L_HOLDS_LOWER_L = " (In this split, L also holds the lower-case l.)"
 
 
 def models_in_focus() -> list:
@@ -57,8 +58,9 @@ def input_ui():
     return drawing
 
 
-def top5_ui(column, run, pixels: np.ndarray) -> tuple[float, list[tuple[str, float]]]:
-    """One model's top-5 classes with probability bars; returns (prediction ms, the top 5)."""
+def top5_ui(column, run, pixels: np.ndarray) -> tuple[float, tuple[str, str] | None]:
+    """One model's top-5 classes with probability bars; returns the prediction time in ms
+    and the look-alike pair its first two guesses make, if any (drawn_look_alike)."""
     predictor = saved_runs.predictor(saved_runs.runs_dir_key(), run.run_id)
     started = time.perf_counter()
     top = predictor.predict_top(pixels, k=5)
@@ -67,7 +69,7 @@ def top5_ui(column, run, pixels: np.ndarray) -> tuple[float, list[tuple[str, flo
     column.markdown(f"### {top[0][0]}  \n{top[0][1]:.0%} sure")
     for character, probability in top:  # plain progress bars render fast, unlike a data grid
         column.progress(probability, text=f"{character}: {probability:.1%}")
-    return elapsed_ms, top
+    return elapsed_ms, drawn_look_alike(top, predictor.classes)
 
 
 def predictions_ui(runs: list, raw) -> None:
@@ -89,8 +91,9 @@ def predictions_ui(runs: list, raw) -> None:
     image_grid([pixels], ["What the models see (28x28)"], side=112, where=left)
     answers = [top5_ui(column, run, pixels) for column, run in zip(columns, runs, strict=True)]
     st.caption("Model time: " + ", ".join(f"{ms:.1f} ms" for ms, _ in answers))
-    for first, second in sorted({pair for _, top in answers if (pair := drawn_look_alike(top))}):
-        st.caption(LOOK_ALIKE_NOTE.format(first=first, second=second))
+    for first, second in sorted({pair for _, pair in answers if pair is not None}):
+        note = LOOK_ALIKE_NOTE.format(first=first, second=second)
+        st.caption(note + (L_HOLDS_LOWER_L if "L" in (first, second) else ""))
     # The answer above is on screen before anything below runs; the panel costs several
     # model passes per stroke, so it is computed only when asked for, in its own fragment.
     if st.toggle("Look inside the models", key="draw_inside"):

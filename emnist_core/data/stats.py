@@ -12,9 +12,9 @@ import numpy as np
 LOOK_ALIKES = (("0", "O"), ("1", "l", "I"), ("2", "Z"), ("5", "S"), ("9", "q", "g"))
 # Look-alikes that EMNIST keeps apart mostly by the grey of the scanned stroke, which a pen
 # drawing lacks: test images made binary lose 39 to 40 points on I and O and next to
-# nothing elsewhere (`bench_canvas --rendering binarised`, BENCHMARKS.md). "L" is here
-# because Balanced and ByMerge file a lower-case "l" under it.
-TOLD_APART_BY_SCAN = (("0", "O"), ("1", "I", "L", "l"))
+# nothing elsewhere (`bench_canvas --rendering binarised`, BENCHMARKS.md). A lower-case
+# "l" counts as "L" in splits that file it there (Balanced, ByMerge: no class "l").
+TOLD_APART_BY_SCAN = (("0", "O"), ("1", "I", "l"))
 
 
 def sample_indices(
@@ -58,20 +58,25 @@ def intensity_stats(counts: np.ndarray) -> dict[str, float]:
     }
 
 
-def drawn_look_alike(top: Sequence[tuple[str, float]]) -> tuple[str, str] | None:
+def drawn_look_alike(
+    top: Sequence[tuple[str, float]], classes: Sequence[str]
+) -> tuple[str, str] | None:
     """The two first guesses, in a fixed order, when a drawing cannot tell them apart (0 and
     O, 1 and I), else None.
 
-    top is a model's guesses, most probable first, as (class, probability). The Draw page
-    names such a pair, so a student reads a split between them as the data's limit, not
-    as a weak model.
+    top is a model's guesses, most probable first, as (class, probability); classes is
+    its split's class list, which says whether "L" also holds the lower-case "l". The Draw
+    page names such a pair, so a student reads a split between them as the data's limit,
+    not as a weak model.
     """
     if len(top) < 2:
         return None
     pair = {top[0][0], top[1][0]}
+    l_under_capital = "l" not in classes and "L" in classes
     for group in TOLD_APART_BY_SCAN:
-        if len(pair) == 2 and pair <= set(group):
-            first, second = (name for name in group if name in pair)  # the group's order
+        names = [("L" if name == "l" and l_under_capital else name) for name in group]
+        if len(pair) == 2 and pair <= set(names):
+            first, second = (name for name in names if name in pair)  # the group's order
             return first, second
     return None
 

@@ -64,9 +64,10 @@ def test_drawing_shows_top5_of_both_models_and_the_28x28_input(app_env, monkeypa
     [
         ([("O", 0.55), ("0", 0.4), ("Q", 0.05)], ["**0** or **O**?"]),
         ([("1", 0.5), ("I", 0.3), ("L", 0.2)], ["**1** or **I**?"]),
+        ([("L", 0.5), ("1", 0.3), ("I", 0.2)], ["**1** or **L**?"]),
         ([("A", 0.6), ("0", 0.3), ("O", 0.1)], []),
     ],
-    ids=["0-or-O", "1-or-I", "no-look-alike"],
+    ids=["0-or-O", "1-or-I", "1-or-L", "no-look-alike"],
 )
 def test_a_look_alike_pair_on_top_is_named_once(app_env, monkeypatch, top, notes):
     monkeypatch.setattr("dashboard.components.canvas.draw_canvas", _canvas_returning(_stroke()))
@@ -75,8 +76,9 @@ def test_a_look_alike_pair_on_top_is_named_once(app_env, monkeypatch, top, notes
     )
     app = open_page("draw")
     assert not app.exception
-    found = [text.split("?")[0] + "?" for text in texts(app.caption) if "fair reading" in text]
-    assert found == notes  # both models gave the pair: still one note
+    shown = [text for text in texts(app.caption) if "fair reading" in text]
+    assert [text.split("?")[0] + "?" for text in shown] == notes  # both models: one note
+    assert all(("lower-case l" in text) == ("**L**" in text) for text in shown)
 
 
 def test_upload_option_replaces_the_canvas(app_env, monkeypatch):

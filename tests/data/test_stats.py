@@ -48,4 +48,11 @@ def test_look_alike_groups_skip_classes_the_split_lacks():
     ],
 )
 def test_drawn_look_alike_names_only_pairs_a_drawing_cannot_tell_apart(top, pair):
-    assert data_stats.drawn_look_alike(top) == pair
+    balanced = list("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabdefghnqrt")
+    assert data_stats.drawn_look_alike(top, balanced) == pair
+
+
+def test_capital_l_stands_for_lower_case_l_only_where_the_split_merges_them():
+    by_class = list("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+    assert data_stats.drawn_look_alike([("L", 0.6), ("1", 0.3)], by_class) is None
+    assert data_stats.drawn_look_alike([("l", 0.6), ("1", 0.3)], by_class) == ("1", "l")
