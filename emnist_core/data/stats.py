@@ -58,6 +58,21 @@ def intensity_stats(counts: np.ndarray) -> dict[str, float]:
     }
 
 
+def scan_told_groups(classes: Sequence[str]) -> list[list[str]]:
+    """TOLD_APART_BY_SCAN in this split's class names, each group with at least two classes.
+
+    A lower-case "l" becomes "L" where the split has no class "l" (it files it there).
+    """
+    l_under_capital = "l" not in classes and "L" in classes
+    groups = []
+    for group in TOLD_APART_BY_SCAN:
+        names = [("L" if name == "l" and l_under_capital else name) for name in group]
+        present = [name for name in names if name in classes]
+        if len(present) >= 2:
+            groups.append(present)
+    return groups
+
+
 def drawn_look_alike(
     top: Sequence[tuple[str, float]], classes: Sequence[str]
 ) -> tuple[str, str] | None:
@@ -72,13 +87,22 @@ def drawn_look_alike(
     if len(top) < 2:
         return None
     pair = {top[0][0], top[1][0]}
-    l_under_capital = "l" not in classes and "L" in classes
-    for group in TOLD_APART_BY_SCAN:
-        names = [("L" if name == "l" and l_under_capital else name) for name in group]
+    for names in scan_told_groups(classes):
         if len(pair) == 2 and pair <= set(names):
             first, second = (name for name in names if name in pair)  # the group's order
             return first, second
     return None
+
+
+def merge_labels(labels: np.ndarray, classes: Sequence[str], groups: list[list[str]]):
+    """labels with every class of each group renamed to the group's first class: to score
+    a model as if those classes were one (a figure beside accuracy, never instead of it)."""
+    merged = np.asarray(labels).copy()
+    for group in groups:
+        first = classes.index(group[0])
+        for name in group[1:]:
+            merged[merged == classes.index(name)] = first
+    return merged
 
 
 def look_alike_groups(classes: list[str]) -> list[list[int]]:

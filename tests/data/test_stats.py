@@ -56,3 +56,16 @@ def test_capital_l_stands_for_lower_case_l_only_where_the_split_merges_them():
     by_class = list("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
     assert data_stats.drawn_look_alike([("L", 0.6), ("1", 0.3)], by_class) is None
     assert data_stats.drawn_look_alike([("l", 0.6), ("1", 0.3)], by_class) == ("1", "l")
+
+
+def test_scan_told_groups_follow_the_split_and_merge_labels_scores_them_as_one():
+    balanced = list("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabdefghnqrt")
+    assert data_stats.scan_told_groups(balanced) == [["0", "O"], ["1", "I", "L"]]
+    by_class = list("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+    assert data_stats.scan_told_groups(by_class) == [["0", "O"], ["1", "I", "l"]]
+    assert data_stats.scan_told_groups(list("0123456789")) == []
+    groups = data_stats.scan_told_groups(balanced)
+    labels = np.array([balanced.index(name) for name in "OIL0A"])
+    merged = data_stats.merge_labels(labels, balanced, groups)
+    assert [balanced[label] for label in merged] == ["0", "1", "1", "0", "A"]
+    assert [balanced[label] for label in labels] == list("OIL0A")  # the input is not changed
