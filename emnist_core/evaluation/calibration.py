@@ -8,12 +8,12 @@ over-confident model, T < 1 sharpens an under-confident one. For one model the a
 hence the accuracy, never changes; an ensemble scales each member before averaging their
 probabilities, so a handful of its predictions can.
 
-The fit weighs every class equally (`balanced_weights`): EMNIST Balanced is scored on a
-balanced test split, and logit adjustment already trains for one, but a validation split
-held out of an unbalanced train split (the stand-in's runs from 24 to 627 images a class)
-would otherwise tune T for the common classes. On the stand-in this took the tuned CNN's
-test ECE from 0.031 to 0.022 (BENCHMARKS.md); on a balanced split the weights are all 1.
-Everything here is pure numpy on arrays.
+The fit weighs every class equally (`data.balance.balanced_sample_weights`): EMNIST
+Balanced is scored on a balanced test split, and logit adjustment already trains for one,
+but a validation split held out of an unbalanced train split (the stand-in's runs from 24
+to 627 images a class) would otherwise tune T for the common classes. On the stand-in
+this took the tuned CNN's test ECE from 0.031 to 0.022 (BENCHMARKS.md); on a balanced
+split the weights are all 1. Everything here is pure numpy on arrays.
 """
 
 from dataclasses import asdict, dataclass
@@ -135,19 +135,12 @@ def scaled_probabilities(logits: np.ndarray, temperature: float) -> np.ndarray:
     return probabilities.mean(axis=1) if probabilities.ndim == 3 else probabilities
 
 
-def balanced_weights(y_true: np.ndarray) -> np.ndarray:
-    """Per-sample weights, averaging 1, that give every class present the same total weight."""
-    y_true = np.asarray(y_true, dtype=np.int64)
-    counts = np.bincount(y_true)
-    weights = 1.0 / counts[y_true]
-    return weights / weights.mean()
-
-
 def fit_temperature(
     y_true: np.ndarray, logits: np.ndarray, sample_weight: np.ndarray | None = None
 ) -> float:
     """The T minimising the (weighted) NLL of softmax(logits / T): a bounded 1-D search on
-    log T. sample_weight (N,), e.g. `balanced_weights(y_true)`; None weighs samples equally."""
+    log T. sample_weight (N,), e.g. `balanced_sample_weights(y_true)`; None weighs samples
+    equally."""
     y_true = np.asarray(y_true, dtype=np.int64)
     if len(y_true) == 0 or len(logits) != len(y_true):
         raise DataError(f"need logits for every label; got {len(logits)} for {len(y_true)}")

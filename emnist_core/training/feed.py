@@ -18,24 +18,12 @@ by image, and class weights become per-sample weights, which is what Keras does 
 
 import math
 
-import numpy as np
-
 from emnist_core.data import Split
+from emnist_core.data.balance import sample_weights
 
 
 def steps_per_epoch(split: Split, batch_size: int) -> int:
     return math.ceil(len(split) / batch_size)
-
-
-def sample_weights(labels: np.ndarray, class_weight: dict[int, float] | None) -> np.ndarray | None:
-    """Each sample's class weight, or None when classes are not weighted."""
-    if class_weight is None:
-        return None
-    table = np.zeros(int(labels.max(initial=0)) + 1, dtype=np.float32)
-    for label, weight in class_weight.items():
-        if label < len(table):
-            table[label] = weight
-    return table[labels]
 
 
 def _quiet(dataset):

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from emnist_core.data import Dataset, Split
-from emnist_core.evaluation.calibration import balanced_weights, fit_temperature
+from emnist_core.data.balance import balanced_sample_weights
+from emnist_core.evaluation.calibration import fit_temperature
 from emnist_core.evaluation.compare import measure_latency_ms
 from emnist_core.evaluation.run_results import (
     RunResults,
@@ -37,7 +38,7 @@ def fitted_temperature(model: Any, val_split: Split | None) -> tuple[float, str 
         return 1.0, None
     labels = val_split.labels
     logits = member_logits(model, val_split.images)
-    return fit_temperature(labels, logits, balanced_weights(labels)), "validation"
+    return fit_temperature(labels, logits, balanced_sample_weights(labels)), "validation"
 
 
 def finish(

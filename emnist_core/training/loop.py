@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import keras
-import numpy as np
 
 from emnist_core import settings
 from emnist_core.atomic import check_destination
 from emnist_core.data import Dataset, Split, train_val_split
+from emnist_core.data.balance import class_weights
 from emnist_core.errors import ConfigError
 from emnist_core.models.build import build_model, current_learning_rate
 from emnist_core.models.config import TrainingConfig
@@ -102,21 +102,6 @@ def _num(value: Any) -> float:
 
 def _opt(value: Any) -> float | None:
     return None if value is None else float(value)
-
-
-def class_weights(labels: np.ndarray, num_classes: int, mode: str) -> dict[int, float] | None:
-    """Per-class loss weights for unbalanced training data, averaging 1 over the samples.
-
-    'balanced' weights each class by 1/count, so every class pulls equally; 'sqrt' uses
-    1/sqrt(count), a softened version that over-weights rare classes less.
-    """
-    if mode == "none":
-        return None
-    counts = np.bincount(labels, minlength=num_classes).astype(np.float64)
-    power = 1.0 if mode == "balanced" else 0.5
-    weights = np.where(counts > 0, 1.0 / np.maximum(counts, 1) ** power, 0.0)
-    weights *= counts.sum() / max((weights * counts).sum(), 1e-12)
-    return {label: float(weight) for label, weight in enumerate(weights)}
 
 
 def _callbacks(config: TrainingConfig, reporter: _ProgressAndStop, has_val: bool) -> list:

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
+from emnist_core.data.balance import balanced_sample_weights
 from emnist_core.errors import DataError
 from emnist_core.evaluation.calibration import (
-    balanced_weights,
     calibration_report,
     expected_calibration_error,
     fit_temperature,
@@ -67,15 +67,6 @@ def test_fitted_temperature_softens_an_overconfident_model_and_lowers_nll():
     np.testing.assert_array_equal(after.argmax(axis=1), before.argmax(axis=1))  # accuracy kept
 
 
-def test_balanced_weights_give_every_class_the_same_total():
-    y_true = np.array([0, 0, 0, 0, 1, 2, 2])
-    weights = balanced_weights(y_true)
-    assert weights.mean() == pytest.approx(1.0)
-    totals = [weights[y_true == label].sum() for label in (0, 1, 2)]
-    assert totals == pytest.approx([totals[0]] * 3)
-    assert balanced_weights(np.array([3, 1, 1, 3])) == pytest.approx(np.ones(4))
-
-
 def test_a_weighted_fit_equals_the_fit_on_rows_repeated_by_their_weight():
     y_true, logits = overconfident(600)
     weights = np.where(y_true == 0, 3, 1)
@@ -97,7 +88,7 @@ def test_a_rare_class_that_is_calibrated_differently_moves_a_balanced_fit():
     y_true = np.concatenate([common_y, rare_y])
     logits = np.concatenate([common_logits, rare_logits])
     plain = fit_temperature(y_true, logits)
-    balanced = fit_temperature(y_true, logits, balanced_weights(y_true))
+    balanced = fit_temperature(y_true, logits, balanced_sample_weights(y_true))
     assert balanced < plain  # sharper, for the rare class that is right but unsure
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 
 from emnist_core.data import Split
-from emnist_core.training.feed import sample_weights, steps_per_epoch, training_stream
+from emnist_core.training.feed import steps_per_epoch, training_stream
 
 
 def _split(n: int = 10) -> Split:
@@ -40,7 +40,5 @@ def test_the_same_seed_gives_the_same_order_and_labels_follow_their_images():
 def test_class_weights_ride_along_as_sample_weights():
     split = _split(6)
     weights = {0: 0.5, 1: 2.0, 2: 1.0}
-    assert sample_weights(split.labels, None) is None
-    assert list(sample_weights(split.labels, weights)) == [0.5, 2.0, 1.0, 0.5, 2.0, 1.0]
     images, labels, weight = next(iter(training_stream(split, 6, seed=0, class_weight=weights)))
     assert [weights[int(label)] for label in labels.numpy()] == list(weight.numpy())

@@ -7,7 +7,7 @@ import pytest
 
 from emnist_core.errors import ConfigError
 from emnist_core.models.config import CNNConfig, MLPConfig
-from emnist_core.training.loop import class_weights, train
+from emnist_core.training.loop import train
 from emnist_core.training.progress import Progress
 from emnist_core.training.runs import RunRegistry
 
@@ -164,17 +164,6 @@ def test_early_stopping_ends_training_and_restores_best(synthetic_dataset, tmp_p
     assert len(losses) < 8
     best = int(np.nanargmin(losses))
     assert len(losses) == best + 2  # patience 1: one epoch without improvement, then stop
-
-
-def test_class_weights_balance_unbalanced_labels():
-    labels = np.array([0] * 90 + [1] * 10)
-    assert class_weights(labels, 2, "none") is None
-    balanced = class_weights(labels, 2, "balanced")
-    assert balanced[1] / balanced[0] == pytest.approx(9.0)
-    assert 90 * balanced[0] + 10 * balanced[1] == pytest.approx(100)  # mean sample weight 1
-    softened = class_weights(labels, 2, "sqrt")
-    assert softened[1] / softened[0] == pytest.approx(3.0)
-    assert class_weights(labels, 3, "balanced")[2] == 0.0  # absent class: no samples to weigh
 
 
 def test_val_fraction_out_of_range_is_rejected(synthetic_dataset, tmp_path):
