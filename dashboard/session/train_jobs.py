@@ -18,7 +18,7 @@ from emnist_core import settings
 from emnist_core.errors import EmnistError
 from emnist_core.plots import training as training_plots
 from emnist_core.training.jobs import RUNNING, Job
-from emnist_core.training.progress import is_epoch
+from emnist_core.training.progress import is_epoch, is_preparing, preparing_text
 
 LIVE_BATCH_POINTS = 300
 REFRESH_SECONDS = 1.0  # live panel refresh; Stop is read by the worker between batches
@@ -147,6 +147,8 @@ def progress_text(snap: dict) -> str:
     parts = []
     if event.get("model"):
         parts.append(str(event["model"]))
+    if is_preparing(event):
+        parts.append(preparing_text(event))
     if event.get("epoch") is not None:
         epochs = event.get("epochs")
         parts.append(f"epoch {event['epoch']}/{epochs}" if epochs else f"epoch {event['epoch']}")

@@ -85,7 +85,7 @@ class _Bar:
     def __call__(self, event: dict) -> None:
         if event.get("kind") == "start":
             print(f"running on {event.get('host')} ({event.get('worker')})", file=sys.stderr)
-        elif event.get("event") in ("batch", "epoch"):
+        elif event.get("event") in ("drawing", "batch", "epoch"):
             self.bar(SimpleNamespace(**event))
 
 

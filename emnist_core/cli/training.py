@@ -15,6 +15,7 @@ import threading
 from contextlib import contextmanager
 
 from emnist_core.models.presets import PRESET_NAMES
+from emnist_core.training.progress import DRAWING
 
 
 def _fields_epilog() -> str:
@@ -134,7 +135,13 @@ class TqdmProgress:
             return
         from tqdm import tqdm
 
-        if progress.event == "batch":
+        if progress.event == DRAWING:  # before epoch 1: the pen drawings of drawn_share
+            if self.epoch != DRAWING:
+                self.close()
+                self.epoch = DRAWING
+                self.bar = tqdm(total=progress.total, unit="image", file=sys.stderr, desc="drawing")
+            self.bar.update(progress.done - self.bar.n)
+        elif progress.event == "batch":
             if progress.epoch != self.epoch:
                 self.close()
                 self.epoch = progress.epoch

@@ -14,6 +14,7 @@ than the benchmark's one rendering.
 """
 
 import threading
+from collections.abc import Callable
 
 import numpy as np
 
@@ -27,6 +28,7 @@ from emnist_core.inference.preprocess import preprocess_image
 # pens half as wide: the same drawing once preprocessing has scaled it to 28x28, for less
 # work per drawing (the drawing time counts in the run's training time).
 TRAINING_STYLE = CanvasStyle(canvas=140, glyph=(0.3, 0.95), pen=(2.5, 20.0), aspect=0.2)
+REPORT_EVERY = 500  # drawings between progress reports: about a second at ~1.5 ms each
 
 
 def _draw_one(image: np.ndarray, seed: np.random.SeedSequence) -> np.ndarray:
@@ -40,7 +42,11 @@ def _draw_one(image: np.ndarray, seed: np.random.SeedSequence) -> np.ndarray:
 
 
 def with_drawings(
-    split: Split, share: float, seed: int, stop_event: threading.Event | None = None
+    split: Split,
+    share: float,
+    seed: int,
+    stop_event: threading.Event | None = None,
+    on_drawn: Callable[[int, int], None] | None = None,
 ) -> Split:
     """split with `share` of its images (chosen by seed) replaced by pen drawings of them.
 
@@ -50,7 +56,8 @@ def with_drawings(
     daemon. Drawing 20,000 images takes about half a minute, so the Stop flag is read before
     each drawing (a drawing takes about 1.5 ms; chunks of 1,000 kept a Stop waiting up to
     3 s on a busy machine): what was drawn so far is kept, and `loop.train` then saves the
-    run as stopped without a batch.
+    run as stopped without a batch. on_drawn(done, total) is called every REPORT_EVERY
+    drawings and after the last, for a progress bar.
     """
     if share <= 0 or len(split) == 0:
         return split
@@ -59,8 +66,13 @@ def with_drawings(
     picks = np.sort(rng.choice(len(split), size=count, replace=False))
     seeds = np.random.SeedSequence(seed).spawn(count)
     images = split.images.copy()
-    for pick, child in zip(picks, seeds, strict=True):
+    for done, (pick, child) in enumerate(zip(picks, seeds, strict=True)):
         if stop_event is not None and stop_event.is_set():
             break
+        if on_drawn is not None and done % REPORT_EVERY == 0:
+            on_drawn(done, count)
         images[pick] = _draw_one(split.images[pick], child)
+    else:
+        if on_drawn is not None:
+            on_drawn(count, count)
     return Split(images, split.labels)

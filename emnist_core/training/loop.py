@@ -23,7 +23,7 @@ from emnist_core.models.config import TrainingConfig
 from emnist_core.models.numerics import model_precision
 from emnist_core.training import drawn, feed
 from emnist_core.training.finish import finish
-from emnist_core.training.progress import Progress, ProgressFn
+from emnist_core.training.progress import Preparing, Progress, ProgressFn
 from emnist_core.training.runs import Run, new_run_id, run_info, save_run
 
 
@@ -66,6 +66,12 @@ class _ProgressAndStop(keras.callbacks.Callback):
         self.epoch, self.step = 1, 0
         self.stopped_at = {"epoch": 1, "step": 0}
         self._report("batch", {})
+
+    def drawing(self, done: int, total: int) -> None:
+        """Reports the pen drawings made so far for training (drawn_share), before epoch 1."""
+        if self.progress is not None:
+            elapsed = time.perf_counter() - self.started
+            self.progress(Preparing(done=done, total=total, elapsed=elapsed))
 
     def on_epoch_end(self, epoch, logs=None):
         self.epoch_seconds.append(time.perf_counter() - self.epoch_started)
@@ -156,7 +162,9 @@ def train(
     _check_runs_folder(runs_dir, model)
     reporter = _ProgressAndStop(progress, stop_event, config.epochs, steps)
     started, cpu_started = time.perf_counter(), time.process_time()
-    fit_split = drawn.with_drawings(fit_split, config.drawn_share, config.seed, stop_event)
+    fit_split = drawn.with_drawings(
+        fit_split, config.drawn_share, config.seed, stop_event, reporter.drawing
+    )
     weights = class_weights(fit_split.labels, dataset.num_classes, config.class_weighting)
     if stop_event is not None and stop_event.is_set():  # stopped while drawing: fit would
         reporter.stop_before_training(model)  # still trace and run a batch (1-2 s) first

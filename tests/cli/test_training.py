@@ -157,3 +157,23 @@ def test_model_commands_do_not_import_tensorflow_at_startup():
         [sys.executable, "-c", code], env=cli_env(), capture_output=True, text=True, timeout=60
     )
     assert result.stdout.split() == ["False", "False"], result.stderr
+
+
+def _batch_progress(epoch: int, step: int):
+    from emnist_core.training.progress import Progress
+
+    return Progress("batch", epoch, 2, step, 4, 0.5, 0.8, None, None, 1e-3, 1.0, 2.0)
+
+
+def test_the_bar_counts_drawings_first_then_batches(capsys):
+    from emnist_core.cli.training import TqdmProgress
+    from emnist_core.training.progress import Preparing
+
+    bar = TqdmProgress()
+    bar(Preparing(done=0, total=300, elapsed=0.0))
+    bar(Preparing(done=300, total=300, elapsed=1.0))
+    assert (bar.bar.desc, bar.bar.n, bar.bar.total) == ("drawing", 300, 300)
+    bar(_batch_progress(1, 2))
+    assert (bar.bar.desc, bar.bar.n, bar.bar.total) == ("epoch 1/2", 2, 4)
+    bar.close()
+    assert "drawing" in capsys.readouterr().err

@@ -36,6 +36,14 @@ def test_progress_text_says_where_it_is_and_how_long_is_left():
     assert format_seconds(None) == "estimating..."
 
 
+def test_the_drawings_before_epoch_1_read_as_such_and_count_as_no_progress():
+    event = {"event": "drawing", "done": 5000, "total": 20000, "elapsed": 8.0, "model": "cnn"}
+    text = progress_text({"progress": event, "elapsed": 9.0})
+    assert "drawing training images 5,000/20,000" in text and "epoch" not in text
+    assert progress_fraction(event) == 0.0
+    assert curves_figure([], [event]).data == ()  # nothing to plot until a batch ends
+
+
 def test_live_curves_plot_batches_before_the_first_epoch_ends():
     batches = [_batch(1, step, 1.0 / step) for step in range(1, 6)]
     figure = curves_figure([], batches)

@@ -105,3 +105,12 @@ def test_an_image_that_cannot_be_drawn_stays_as_it_was(monkeypatch):
     monkeypatch.setattr(drawn, "render_drawing", refuse)
     split = _split(4)
     assert np.array_equal(with_drawings(split, 1.0, seed=0).images, split.images)
+
+
+def test_drawing_reports_how_many_are_done_from_none_to_all(monkeypatch):
+    from emnist_core.training import drawn
+
+    monkeypatch.setattr(drawn, "REPORT_EVERY", 4)
+    reports = []
+    with_drawings(_split(12), 1.0, seed=0, on_drawn=lambda done, total: reports.append(done))
+    assert reports == [0, 4, 8, 12]

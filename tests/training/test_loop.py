@@ -1,6 +1,7 @@
-"""Training: progress reports, Stop within one batch, background threads, seeds, class weights."""
+"""Training: progress reports, Stop within one batch, background threads, seeds."""
 
 import threading
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -105,10 +106,31 @@ def test_a_stop_while_drawing_skips_training_and_saves_a_stopped_run(
         stop_event=stop,
         runs_dir=tmp_path,
     )
-    assert [(e.event, e.epoch, e.step) for e in events] == [("batch", 1, 0)]
+    assert [(e.event, e.done) for e in events if e.event == "drawing"] == [("drawing", 0)]
+    assert [(e.event, e.epoch, e.step) for e in events if e.event != "drawing"] == [("batch", 1, 0)]
     assert run.status == "stopped" and run.info["stopped_at"] == {"epoch": 1, "step": 0}
     assert run.history.get("loss", []) == [] and run.history["epoch_seconds"] == []
     assert run.load_model().output_shape == (None, synthetic_dataset.num_classes)
+
+
+def test_the_drawings_before_epoch_1_report_their_own_progress(synthetic_dataset, tmp_path):
+    """Half a minute of drawing for the tuned CNN must not look like a stuck bar: training
+    reports how many drawings are made, from 0 to all, before its first batch."""
+    events = []
+    train(
+        TINY_CNN.replace(drawn_share=0.5, epochs=1),
+        synthetic_dataset,
+        progress=events.append,
+        runs_dir=tmp_path,
+    )
+    kinds = [e.event for e in events]
+    first_batch = kinds.index("batch")
+    drawing = events[:first_batch]
+    assert {e.event for e in drawing} == {"drawing"} and "drawing" not in kinds[first_batch:]
+    total = drawing[0].total
+    assert total > 0 and [drawing[0].done, drawing[-1].done] == [0, total]
+    assert all(e.total == total for e in drawing)
+    assert all(a.done <= b.done and a.elapsed <= b.elapsed for a, b in pairwise(drawing))
 
 
 def test_training_in_a_background_thread(synthetic_dataset, tmp_path):
