@@ -68,5 +68,5 @@ def is_preparing(event: dict[str, Any]) -> bool:
 
 
 def preparing_text(event: dict[str, Any]) -> str:
-    """'drawing training images 5,000/20,000': the same words in every reader."""
+    """'drawing training images 5,000/20,000', as the dashboard's job panels say it."""
     return f"drawing training images {event.get('done', 0):,}/{event.get('total', 0):,}"
