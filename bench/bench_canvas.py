@@ -153,7 +153,8 @@ def main() -> None:
         # from a small gap everywhere.
         widest = widest_gaps(raw_ok, drawn_ok, labels, dataset.classes)
         print(f"{'':<40} widest class gaps (pts): {widest}")
-        print(f"{'':<40} {merged_gap(raw_guess, drawn_guess, labels, dataset.classes)}")
+        merged = merged_gap(raw_guess, drawn_guess, labels, dataset.classes)
+        print(f"{'':<40} {name}, {merged}")  # the last polarity's drawings, like the gaps
 
 
 if __name__ == "__main__":
