@@ -10,7 +10,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from emnist_core.data.balance import MODES as WEIGHTING_MODES
+from emnist_core.data.balance import MODES as CLASS_WEIGHTINGS  # sqrt: softened balanced
 from emnist_core.errors import ConfigError
 from emnist_core.models.fields import check_field, field_types, knob, need
 
@@ -20,7 +20,6 @@ OPTIMIZERS = ("sgd", "adam", "adagrad")
 SCHEDULES = ("constant", "exponential", "inverse_time", "cosine")
 ACTIVATIONS = ("relu", "elu", "gelu", "selu", "tanh", "sigmoid", "swish")
 MONITORS = ("val_loss", "val_accuracy")
-CLASS_WEIGHTINGS = WEIGHTING_MODES  # sqrt: softened balanced weights (emnist_core.data.balance)
 POOLINGS = ("max", "avg", "none")
 PADDINGS = ("same", "valid")
 PRECISIONS = ("float32", "mixed_bfloat16", "auto")  # see emnist_core.models.numerics
