@@ -52,7 +52,8 @@ case "${1:-}" in
             esac
         done
         ensure_venv requirements.txt
-        exec "$VENV/bin/streamlit" run dashboard/app.py "${args[@]}"
+        # streamlit run dashboard/app.py, with the first page's imports and data loaded first
+        exec "$VENV/bin/python" -m dashboard.serve "${args[@]}"
         ;;
     cli)
         shift

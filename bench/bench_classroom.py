@@ -47,9 +47,9 @@ def submit_class(jobs, dataset, students: int) -> list:
 
 
 def server_process() -> psutil.Process:
-    """The `streamlit run` child of this process."""
+    """The dashboard server child of this process (`python -m dashboard.serve`)."""
     for child in psutil.Process().children(recursive=True):
-        if "streamlit" in " ".join(child.cmdline()):
+        if "dashboard.serve" in " ".join(child.cmdline()):
             return child
     raise RuntimeError("no streamlit server among this process's children")
 

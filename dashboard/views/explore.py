@@ -13,15 +13,6 @@ from emnist_core.data import stats as data_stats
 ALL = "All classes"
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _train_summaries(source_key: str, _dataset: Dataset) -> tuple[np.ndarray, dict, np.ndarray]:
-    """Class means, pixel stats and the ink histogram, once per data source (112k images)."""
-    train = _dataset.train
-    means = data_stats.class_means(train.images, train.labels, _dataset.num_classes)
-    counts = data_stats.intensity_counts(train.images)
-    return means, data_stats.intensity_stats(counts), counts[1:]
-
-
 def samples_ui(dataset: Dataset) -> None:
     """A re-drawable grid of training samples, random or of one class."""
     st.subheader("Samples")
@@ -68,7 +59,7 @@ def counts_ui(dataset: Dataset) -> None:
 def means_ui(dataset: Dataset) -> None:
     """The mean image per class: the 'template' a linear model would effectively learn."""
     st.subheader("Mean image per class")
-    means = _train_summaries(str(dataset.source), dataset)[0]
+    means = data_source.train_summaries(dataset)[0]
     image_grid(list(means), dataset.classes)
 
 
@@ -76,7 +67,7 @@ def stats_ui(dataset: Dataset) -> None:
     """Pixel statistics and the histogram of ink intensities."""
     st.subheader("Pixel intensities")
     left, right = st.columns([1, 2])
-    _, stats, counts = _train_summaries(str(dataset.source), dataset)
+    _, stats, counts = data_source.train_summaries(dataset)
     left.dataframe(pd.Series(stats, name="train").round(2), key="explore_stats")
     figure = px.bar(
         x=np.arange(1, 256),

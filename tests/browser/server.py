@@ -1,4 +1,4 @@
-"""Run `streamlit run dashboard/app.py` on a free loopback port (browser tests, benchmarks)."""
+"""Run the dashboard as `./lab.sh app` does on a free loopback port (browser tests, benchmarks)."""
 
 import os
 import socket
@@ -55,9 +55,7 @@ def streamlit_server(
     command = [
         sys.executable,
         "-m",
-        "streamlit",
-        "run",
-        str(REPO / "dashboard" / "app.py"),
+        "dashboard.serve",  # what ./lab.sh app runs: `streamlit run dashboard/app.py`, warmed
         "--server.port",
         str(port),
         "--server.headless",
