@@ -1,4 +1,5 @@
-"""Benchmark: the dashboard as a user meets it, measured in Chromium against `streamlit run`.
+"""Benchmark: the dashboard as a user meets it, measured in Chromium against the server that
+`./lab.sh app` starts (`python -m dashboard.serve`: `streamlit run`, warmed first).
 
 1. First render: server process start -> first page content visible (and browser
    navigation -> content), with the stand-in data as the data folder.
