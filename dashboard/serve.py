@@ -11,12 +11,19 @@ The server answers a little later; nobody who opens it waits for a cold start.
 """
 
 import ast
+import logging
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 DASHBOARD = Path(__file__).resolve().parent
 APP = DASHBOARD / "app.py"
+# Streamlit's warnings that no server runs yet: true, and expected, while warming.
+BARE_MODE_LOGGERS = (
+    "streamlit.runtime.caching.cache_data_api",
+    "streamlit.runtime.scriptrunner_utils.script_run_context",
+)
 
 
 def top_level_imports(script: Path) -> list[str]:
@@ -38,6 +45,20 @@ def top_level_imports(script: Path) -> list[str]:
 def scripts() -> list[Path]:
     """The app and every page it can show."""
     return [APP, *sorted((DASHBOARD / "views").glob("*.py"))]
+
+
+@contextmanager
+def _bare_mode_quiet():
+    """Hide the 'No runtime found' and 'missing ScriptRunContext' warnings, then restore."""
+    loggers = [logging.getLogger(name) for name in BARE_MODE_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
 
 
 def warm() -> dict[str, float]:
@@ -80,7 +101,8 @@ def warm() -> dict[str, float]:
 def main(argv: list[str] | None = None) -> int:
     from streamlit.web import cli as streamlit_cli
 
-    spent = warm()
+    with _bare_mode_quiet():
+        spent = warm()
     print(
         "dashboard.serve: warmed in "
         + ", ".join(f"{step} {seconds:.1f} s" for step, seconds in spent.items()),
