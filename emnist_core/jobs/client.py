@@ -210,6 +210,8 @@ class JobClient:
         arrays = None if ref is None else self._arrays(ref, dataset)
         meta = {**asdict(record), "registry": self.registry, "running": running}
         entry = {"meta": meta, "future": None, "task": (record.job_id, spec, ref, arrays)}
+        # Read afresh, not what submit read for the queue: the scatter above can take
+        # seconds, and a job of this owner's published meanwhile must count against the limit.
         if self._in_dask(record.owner, self.published()) < running:
             entry["future"] = self._hold(record.job_id, self._task(entry))
         self.client.publish_dataset(**{Names(record.job_id).key: entry})
