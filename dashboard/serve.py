@@ -6,8 +6,8 @@ loading the data: about 1.4 s of script time (0.6 s sidebar, 0.8 s page) where e
 later visitor's script takes under 0.1 s (measured on 2 cores, BENCHMARKS.md "Dashboard").
 Here the same process imports what the app and its pages import at their top, loads the
 configured data into the caches the sidebar and the first page read, then hands over to
-`streamlit run`.
-The server answers a little later; nobody who opens it waits for a cold start.
+`streamlit run`. The server answers about a second later, and nobody who opens it waits
+for a cold start.
 """
 
 import ast
