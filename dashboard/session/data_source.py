@@ -75,17 +75,21 @@ def _load_cached(folder: str, stamp: float) -> Dataset:
     return load(folder)
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _train_summaries(
-    folder: str, stamp: float, _dataset: Dataset
-) -> tuple[np.ndarray, dict, np.ndarray]:
-    train = _dataset.train
-    means = data_stats.class_means(train.images, train.labels, _dataset.num_classes)
+def _summaries(dataset: Dataset) -> tuple[np.ndarray, dict, np.ndarray]:
+    train = dataset.train
+    means = data_stats.class_means(train.images, train.labels, dataset.num_classes)
     counts = data_stats.intensity_counts(train.images)
     means.flags.writeable = False  # one copy serves every session: nobody may change it
     histogram = counts[1:]
     histogram.flags.writeable = False
     return means, data_stats.intensity_stats(counts), histogram
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _train_summaries(
+    folder: str, stamp: float, _dataset: Dataset
+) -> tuple[np.ndarray, dict, np.ndarray]:
+    return _summaries(_dataset)
 
 
 def train_summaries(dataset: Dataset) -> tuple[np.ndarray, dict, np.ndarray]:
@@ -96,8 +100,9 @@ def train_summaries(dataset: Dataset) -> tuple[np.ndarray, dict, np.ndarray]:
     the dataset itself, so a finished download recomputes them.
     """
     folder = dataset.source
-    stamp = _folder_stamp(folder) if folder is not None else 0.0
-    return _train_summaries(str(folder), stamp, dataset)
+    if folder is None:  # built in memory: no folder to key a shared cache by
+        return _summaries(dataset)
+    return _train_summaries(str(folder), _folder_stamp(folder), dataset)
 
 
 def clear_data_caches() -> None:

@@ -69,3 +69,20 @@ def test_warm_with_no_data_leaves_the_explanation_to_the_page(monkeypatch, tmp_p
     spent = serve.warm()  # no exception: a server without data must still start
     assert spent["data"] >= 0
     assert not (tmp_path / "empty").exists()  # warming created nothing
+
+
+def test_summaries_of_a_dataset_without_a_folder_are_its_own(synthetic_dataset, fresh_caches):
+    """Two in-memory datasets must not share one cache entry keyed by a missing folder."""
+    import dataclasses
+
+    import numpy as np
+
+    from emnist_core.data import Split
+
+    first = dataclasses.replace(synthetic_dataset, source=None)
+    train = first.train
+    second = dataclasses.replace(first, train=Split(255 - train.images, train.labels))
+    means_one, _, _ = data_source.train_summaries(first)
+    means_two, _, _ = data_source.train_summaries(second)
+    assert not np.allclose(means_one, means_two)
+    assert not means_one.flags.writeable  # shared with every session: read-only
