@@ -31,7 +31,13 @@ START_TIMEOUT = 90.0  # a worker imports nothing heavy at start, but shared CPUs
 # so pages stay quick while jobs run (training is batch work; a page is someone waiting).
 WORKER_NICENESS = 10
 # A worker that dies mid-task fails its job at once instead of being retried elsewhere.
-CLUSTER_ENV = {"DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0"}
+# Workers are not daemon processes, so a training may start the processes that draw its
+# pen drawings (training/drawn.py: about half the time on 2 cores); the nanny still ends
+# its worker when it stops.
+CLUSTER_ENV = {
+    "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0",
+    "DASK_DISTRIBUTED__WORKER__DAEMON": "False",
+}
 
 
 class ClusterError(EmnistError):

@@ -114,3 +114,65 @@ def test_drawing_reports_how_many_are_done_from_none_to_all(monkeypatch):
     reports = []
     with_drawings(_split(12), 1.0, seed=0, on_drawn=lambda done, total: reports.append(done))
     assert reports == [0, 4, 8, 12]
+
+
+def test_a_pool_of_processes_draws_the_same_images_as_one_process(monkeypatch):
+    """Each drawing has its own seed, so who draws it does not change it."""
+    from emnist_core.training import drawn
+
+    monkeypatch.setattr(drawn, "POOL_MIN", 1)
+    monkeypatch.setattr(drawn, "CHUNK", 5)  # several chunks, the last one short
+    split = _split(12)
+    reports = []
+    pooled = with_drawings(split, 1.0, seed=4, processes=2, on_drawn=lambda d, t: reports.append(d))
+    alone = with_drawings(split, 1.0, seed=4, processes=1)
+    assert len(_changed(split, pooled)) == 12
+    assert np.array_equal(pooled.images, alone.images)
+    assert reports[0] == 0 and reports[-1] == 12 and reports == sorted(reports)
+
+
+def test_a_stop_while_a_pool_draws_keeps_what_came_back_and_returns_at_once(monkeypatch):
+    import threading
+    import time
+
+    from emnist_core.training import drawn
+
+    monkeypatch.setattr(drawn, "POOL_MIN", 1)
+    monkeypatch.setattr(drawn, "CHUNK", 3)
+    stop = threading.Event()
+    threading.Timer(0.05, stop.set).start()  # before the pool's processes have started
+    started = time.perf_counter()
+    split = _split(12)
+    after = with_drawings(split, 1.0, seed=0, stop_event=stop, processes=2)
+    assert time.perf_counter() - started < 5.0
+    # Only whole chunks that came back before the Stop are kept, none drawn afterwards here.
+    assert len(_changed(split, after)) % 3 == 0 and len(_changed(split, after)) < 12
+
+
+def test_a_pool_that_breaks_leaves_its_drawings_to_this_process(monkeypatch):
+    """A pool that cannot start its processes must not cost the run its drawings."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from emnist_core.training import drawn
+
+    class BrokenPool:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def submit(self, *args, **kwargs):
+            from concurrent.futures import Future
+
+            future = Future()
+            future.set_exception(BrokenProcessPool("a process could not start"))
+            return future
+
+        def shutdown(self, **kwargs):
+            pass
+
+    monkeypatch.setattr(drawn, "POOL_MIN", 1)
+    monkeypatch.setattr(drawn, "ProcessPoolExecutor", BrokenPool)
+    split = _split(12)
+    assert np.array_equal(
+        with_drawings(split, 1.0, seed=2, processes=2).images,
+        with_drawings(split, 1.0, seed=2, processes=1).images,
+    )
