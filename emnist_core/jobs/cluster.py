@@ -31,13 +31,11 @@ START_TIMEOUT = 90.0  # a worker imports nothing heavy at start, but shared CPUs
 # so pages stay quick while jobs run (training is batch work; a page is someone waiting).
 WORKER_NICENESS = 10
 # A worker that dies mid-task fails its job at once instead of being retried elsewhere.
-# Workers are not daemon processes, so a training may start the processes that draw its
-# pen drawings (training/drawn.py: about half the time on 2 cores); the nanny still ends
-# its worker when it stops.
-CLUSTER_ENV = {
-    "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0",
-    "DASK_DISTRIBUTED__WORKER__DAEMON": "False",
-}
+# Workers stay daemon processes (Dask's default), so a training draws its pen drawings in
+# its own process (training/drawn.py) and leaves the other cores to the web server: with
+# a pool on both of 2 cores, page switches while a CNN drew took up to 1.5 s instead of
+# under 0.7 s (BENCHMARKS.md).
+CLUSTER_ENV = {"DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0"}
 
 
 class ClusterError(EmnistError):

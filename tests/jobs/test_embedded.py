@@ -129,25 +129,12 @@ def test_training_workers_yield_the_cores_to_the_app(cluster):
     assert niceness and set(niceness.values()) == {os.nice(0) + WORKER_NICENESS}
 
 
-def test_a_training_worker_may_start_the_processes_that_draw_its_pen_drawings(cluster):
-    """Dask's workers are daemon processes by default, which may not start a pool; the
-    private cluster's are not, so a CNN preset's drawings are shared among the cores."""
-    import multiprocessing
+def test_a_training_worker_draws_in_its_own_process_and_leaves_the_app_a_core(cluster):
+    """A pool on every core made page switches slow while a job drew its pen drawings, so
+    the private cluster's workers stay daemons, which draw in their own process."""
+    from emnist_core.training.drawn import drawing_processes
 
-    import numpy as np
-
-    from emnist_core.training import drawn
-
-    assert set(cluster.client.run(lambda: multiprocessing.current_process().daemon).values()) == {
-        False
-    }
-    images = np.zeros((4, 28, 28), np.uint8)
-    images[:, 6:22, 12:16] = 255
-    seeds = np.random.SeedSequence(0).spawn(4)
-    undrawn = cluster.client.submit(
-        drawn._draw_in_pool, images, np.arange(4), seeds, images.copy(), 2, None, None, pure=False
-    ).result(timeout=120)
-    assert undrawn == []  # the pool drew every chunk: nothing was left to the worker itself
+    assert set(cluster.client.run(drawing_processes).values()) == {1}
 
 
 def test_a_restarted_app_reattaches_to_a_running_job(jobs, cluster, synthetic_dataset):
