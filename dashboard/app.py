@@ -8,7 +8,7 @@ TensorFlow is not imported here or by the first page, so the app renders in unde
 import streamlit as st
 
 from dashboard.components.sidebar import sidebar
-from dashboard.session import heap, identity
+from dashboard.session import heap, identity, run_cleanup
 from dashboard.session.data_source import keep_widget_values
 
 PAGES = [
@@ -25,6 +25,7 @@ SIGN_IN = st.Page("views/sign_in.py", title="Sign in", icon=":material/login:", 
 INSTRUCTOR = st.Page("views/instructor.py", title="Instructor", icon=":material/school:")
 
 st.set_page_config(page_title="EMNIST lab", page_icon=":material/draw:", layout="wide")
+run_cleanup.keep_tensorflow_kernels()  # models stay compiled between runs (see the module)
 who = identity.gate() if identity.classroom_mode() else None
 if identity.classroom_mode() and who is None:
     st.navigation([SIGN_IN]).run()
