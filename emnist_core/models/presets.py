@@ -54,7 +54,7 @@ PRESETS: dict[str, dict[str, TrainingConfig]] = {
         # A fifth of its training images are pen drawings, as for the tuned CNN: the quick
         # CNN is the one a class trains with one click before drawing. The drawings took it
         # past 90 s in float32 on an Intel Xeon with AMX (97 and 99 s); precision="auto"
-        # (bfloat16 where the processor has it, as for the tuned CNN) gave 74 s there.
+        # (bfloat16 where the processor has it, as for the tuned CNN) gave 63 and 66 s there.
         "quick": CNNConfig(
             conv_filters=(16, 32),
             dense_units=(256,),

@@ -127,14 +127,16 @@ def _draw_in_pool(source, picks, seeds, images, processes, stop_event, on_drawn)
     # spawn, not fork: forking a process whose TensorFlow threads may hold locks can hang.
     pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
     starts = range(0, count, CHUNK)
-    chunks = {
-        pool.submit(
-            _draw_chunk, source[picks[start : start + CHUNK]], seeds[start : start + CHUNK]
-        ): start
-        for start in starts
-    }
-    pending, drawn_starts = set(chunks), set()
+    chunks: dict = {}
+    pending: set = set()
+    drawn_starts: set[int] = set()
     try:
+        for start in starts:  # submitting starts the processes, which may fail
+            future = pool.submit(
+                _draw_chunk, source[picks[start : start + CHUNK]], seeds[start : start + CHUNK]
+            )
+            chunks[future] = start
+            pending.add(future)
         if on_drawn is not None:
             on_drawn(0, count)
         while pending and not (stop_event is not None and stop_event.is_set()):
@@ -145,7 +147,7 @@ def _draw_in_pool(source, picks, seeds, images, processes, stop_event, on_drawn)
                 drawn_starts.add(start)
                 if on_drawn is not None and pending:
                     on_drawn(min(len(drawn_starts) * CHUNK, count), count)
-    except BrokenProcessPool as error:
+    except (BrokenProcessPool, OSError) as error:
         logger.warning("drawing in %d processes failed (%s); drawing here", processes, error)
         return [
             index

@@ -176,3 +176,25 @@ def test_a_pool_that_breaks_leaves_its_drawings_to_this_process(monkeypatch):
         with_drawings(split, 1.0, seed=2, processes=2).images,
         with_drawings(split, 1.0, seed=2, processes=1).images,
     )
+
+
+def test_a_pool_whose_processes_cannot_start_leaves_the_drawings_to_this_process(monkeypatch):
+    from emnist_core.training import drawn
+
+    class NoProcesses:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def submit(self, *args, **kwargs):
+            raise OSError("Resource temporarily unavailable")
+
+        def shutdown(self, **kwargs):
+            pass
+
+    monkeypatch.setattr(drawn, "POOL_MIN", 1)
+    monkeypatch.setattr(drawn, "ProcessPoolExecutor", NoProcesses)
+    split = _split(12)
+    assert np.array_equal(
+        with_drawings(split, 1.0, seed=5, processes=2).images,
+        with_drawings(split, 1.0, seed=5, processes=1).images,
+    )
