@@ -93,8 +93,9 @@ def with_drawings(
     picks = np.sort(rng.choice(len(split), size=count, replace=False))
     seeds = np.random.SeedSequence(seed).spawn(count)
     images = split.images.copy()
-    processes = drawing_processes() if processes is None else processes
-    if multiprocessing.current_process().daemon:
+    if processes is None:
+        processes = drawing_processes()
+    elif multiprocessing.current_process().daemon:  # may not start a pool, whatever was asked
         processes = 1
     left: Sequence[int] = range(count)
     if processes > 1 and count >= POOL_MIN:
@@ -130,6 +131,7 @@ def _draw_in_pool(source, picks, seeds, images, processes, stop_event, on_drawn)
     chunks: dict = {}
     pending: set = set()
     drawn_starts: set[int] = set()
+    done = 0
     try:
         for start in starts:  # submitting starts the processes, which may fail
             future = pool.submit(
@@ -142,11 +144,12 @@ def _draw_in_pool(source, picks, seeds, images, processes, stop_event, on_drawn)
         while pending and not (stop_event is not None and stop_event.is_set()):
             finished, pending = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
             for future in finished:
-                start = chunks[future]
-                images[picks[start : start + CHUNK]] = future.result()
+                start, drawings = chunks[future], future.result()
+                images[picks[start : start + CHUNK]] = drawings
                 drawn_starts.add(start)
+                done += len(drawings)
                 if on_drawn is not None and pending:
-                    on_drawn(min(len(drawn_starts) * CHUNK, count), count)
+                    on_drawn(done, count)
     except (BrokenProcessPool, OSError) as error:
         logger.warning("drawing in %d processes failed (%s); drawing here", processes, error)
         return [

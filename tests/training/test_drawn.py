@@ -149,52 +149,39 @@ def test_a_stop_while_a_pool_draws_keeps_what_came_back_and_returns_at_once(monk
     assert len(_changed(split, after)) % 3 == 0 and len(_changed(split, after)) < 12
 
 
-def test_a_pool_that_breaks_leaves_its_drawings_to_this_process(monkeypatch):
-    """A pool that cannot start its processes must not cost the run its drawings."""
-    from concurrent.futures.process import BrokenProcessPool
+class _FailingPool:
+    """A ProcessPoolExecutor stand-in whose processes break (a failed future) or cannot be
+    started at all (submit raises)."""
 
+    fails_at_submit = False
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def submit(self, *args, **kwargs):
+        from concurrent.futures import Future
+        from concurrent.futures.process import BrokenProcessPool
+
+        if self.fails_at_submit:
+            raise OSError("Resource temporarily unavailable")
+        future = Future()
+        future.set_exception(BrokenProcessPool("a process could not start"))
+        return future
+
+    def shutdown(self, **kwargs):
+        pass
+
+
+@pytest.mark.parametrize("fails_at_submit", [False, True], ids=["breaks", "cannot-start"])
+def test_a_pool_that_fails_leaves_its_drawings_to_this_process(monkeypatch, fails_at_submit):
+    """A pool that breaks, or whose processes cannot start, must not cost the run its drawings."""
     from emnist_core.training import drawn
 
-    class BrokenPool:
-        def __init__(self, *args, **kwargs):
-            pass
-
-        def submit(self, *args, **kwargs):
-            from concurrent.futures import Future
-
-            future = Future()
-            future.set_exception(BrokenProcessPool("a process could not start"))
-            return future
-
-        def shutdown(self, **kwargs):
-            pass
-
+    monkeypatch.setattr(_FailingPool, "fails_at_submit", fails_at_submit)
     monkeypatch.setattr(drawn, "POOL_MIN", 1)
-    monkeypatch.setattr(drawn, "ProcessPoolExecutor", BrokenPool)
+    monkeypatch.setattr(drawn, "ProcessPoolExecutor", _FailingPool)
     split = _split(12)
     assert np.array_equal(
         with_drawings(split, 1.0, seed=2, processes=2).images,
         with_drawings(split, 1.0, seed=2, processes=1).images,
-    )
-
-
-def test_a_pool_whose_processes_cannot_start_leaves_the_drawings_to_this_process(monkeypatch):
-    from emnist_core.training import drawn
-
-    class NoProcesses:
-        def __init__(self, *args, **kwargs):
-            pass
-
-        def submit(self, *args, **kwargs):
-            raise OSError("Resource temporarily unavailable")
-
-        def shutdown(self, **kwargs):
-            pass
-
-    monkeypatch.setattr(drawn, "POOL_MIN", 1)
-    monkeypatch.setattr(drawn, "ProcessPoolExecutor", NoProcesses)
-    split = _split(12)
-    assert np.array_equal(
-        with_drawings(split, 1.0, seed=5, processes=2).images,
-        with_drawings(split, 1.0, seed=5, processes=1).images,
     )
