@@ -6,7 +6,7 @@ build Keras models on every run. That call also clears TensorFlow's kernel cache
 holds each loaded model's optimised graph. Every stroke on the Draw page then had
 TensorFlow optimise both models' graphs again (Grappler, oneDNN's layout pass) before
 they answered: 35 to 90 ms for the tuned MLP and 90 to 160 ms for the tuned CNN, against
-1 to 3 ms for the same calls once the graph is cached (Intel Xeon with AMX, 2026-12-06,
+1 to 6 ms for a second call right after, with the graph cached (Intel Xeon with AMX, 2026-12-06,
 BENCHMARKS.md "Dashboard"). The same happened to every page that predicts.
 
 This app builds few Keras models in the server (the Train page's model summary, cached
