@@ -34,11 +34,13 @@ def runs_dir_key() -> str:
 
 
 def label(run: Run) -> str:
-    """'cnn-quick · CNN · 87.1% · 20250101-120000-ab12' for select boxes."""
+    """'cnn-quick · CNN · 87.1% · 20250101-120000-ab12' for select boxes; the id is left out
+    where the run's name is its id (a run never named), rather than shown twice."""
     score = f"{run.accuracy:.1%}" if run.accuracy is not None else run.status
     synthetic = " · SYNTHETIC data" if run.synthetic else ""
     owner = f" · by {run.owner}" if run.owner else ""
-    return f"{run.name} · {run.family.upper()} · {score}{synthetic}{owner} · {run.run_id}"
+    run_id = "" if run.name == run.run_id else f" · {run.run_id}"
+    return f"{run.name} · {run.family.upper()} · {score}{synthetic}{owner}{run_id}"
 
 
 def list_runs() -> list[Run]:

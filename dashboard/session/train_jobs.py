@@ -134,11 +134,16 @@ def progress_fraction(event: dict) -> float:
     return max(0.0, min(1.0, (epoch - 1 + within) / epochs))
 
 
-def format_seconds(seconds: float | None) -> str:
+def format_seconds(seconds: float | None, compact: bool = False) -> str:
+    """'1 min 03 s' (or '1m 03s' where compact: a headline metric's narrow column cut the
+    long form to '1 min 0...'); seconds alone under a minute, 'estimating...' for None."""
     if seconds is None:
         return "estimating..."
     seconds = int(round(seconds))
-    return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, rest = divmod(seconds, 60)
+    return f"{minutes}m {rest:02d}s" if compact else f"{minutes} min {rest:02d} s"
 
 
 def progress_text(snap: dict) -> str:

@@ -41,7 +41,11 @@ def headline_ui(run, evaluation) -> None:
     cols[4].metric("Parameters", f"{run.params or 0:,}")
     seconds = run.train_seconds
     cols[5].metric(
-        "Training time", train_jobs.format_seconds(seconds) if seconds is not None else "?"
+        "Training time",
+        train_jobs.format_seconds(seconds, compact=True) if seconds is not None else "?",
+        help=None
+        if seconds is None
+        else f"{seconds:,.1f} s: any pen drawings, then every epoch (loading the data not counted)",
     )
 
 

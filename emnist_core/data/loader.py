@@ -5,6 +5,7 @@ Formats, in order of preference: the official gzip IDX files, the official
 transposed; `load` swaps the two image axes once, so callers only see upright images.
 """
 
+import os
 import zipfile
 from pathlib import Path
 
@@ -154,7 +155,9 @@ def load(data_dir: str | Path | None = None, split: str = "balanced") -> Dataset
         test=splits["test"],
         classes=classes,
         split=split,
-        source=folder,
+        # Absolute and normal, so runs trained from the CLI ('../emnist') and the app
+        # ('/home/me/emnist') on one folder record it alike and compare on the same data.
+        source=Path(os.path.abspath(folder)),
         format=fmt,
         synthetic=(folder / SYNTHETIC_MARKER).exists(),
     )

@@ -137,8 +137,18 @@ class Run:
 
     @property
     def data_label(self) -> str:
-        """What the run trained on, as pages show it: the data's label, else its folder."""
-        return str(self.data.get("label") or self.data.get("source") or "unknown data")
+        """What the run trained on, as pages show it: the data's label, else its folder.
+
+        Pages group runs by this label (only runs on the same data compare), so the folder
+        in it is made absolute and normal: runs saved before the loader recorded folders
+        that way name one folder as '../emnist' from the CLI and '/home/me/emnist' from the
+        app. A relative folder is read from the current folder, where the lab is started.
+        """
+        source = self.data.get("source")
+        label = str(self.data.get("label") or source or "unknown data")
+        if source and label.endswith(str(source)):
+            label = label[: len(label) - len(str(source))] + os.path.abspath(source)
+        return label
 
     @property
     def classes(self) -> list[str] | None:

@@ -24,6 +24,17 @@ def test_results_headline_matches_the_saved_test_metrics(app_env):
     assert labels == ["Metrics (CSV)", "Model file (.keras)"]
 
 
+def test_run_choices_name_each_run_once(app_env):
+    import dataclasses
+
+    from dashboard.session.saved_runs import label
+
+    run = _runs(app_env)["tiny-cnn"]
+    assert label(run).startswith("tiny-cnn · CNN · ") and label(run).endswith(f" · {run.run_id}")
+    unnamed = dataclasses.replace(run, info={k: v for k, v in run.info.items() if k != "name"})
+    assert unnamed.name == run.run_id and label(unnamed).count(run.run_id) == 1
+
+
 def test_results_cell_choice_shows_the_images_behind_it(app_env):
     from emnist_core.data import load
     from emnist_core.evaluation.metrics import evaluate

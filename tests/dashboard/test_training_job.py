@@ -34,6 +34,10 @@ def test_progress_text_says_where_it_is_and_how_long_is_left():
     assert "epoch 2/4" in text and "step 3/10" in text and "loss 0.250" in text
     assert "accuracy 75.0%" in text and "elapsed 1 min 01 s" in text and "ETA 1 min 15 s" in text
     assert format_seconds(None) == "estimating..."
+    assert (
+        format_seconds(103.4, compact=True) == "1m 43s"
+        and format_seconds(48, compact=True) == "48 s"
+    )
 
 
 def test_the_drawings_before_epoch_1_read_as_such_and_count_as_no_progress():

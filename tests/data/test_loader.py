@@ -26,6 +26,16 @@ def test_idx_folder_loads_upright(tmp_path):
     _assert_matches(dataset, upright)
 
 
+def test_a_relative_folder_is_recorded_absolute(tmp_path, monkeypatch):
+    """Runs record the source: '../emnist' must not read as other data than its full path."""
+    write_idx_folder(tmp_path / "emnist")
+    (tmp_path / "lab").mkdir()
+    monkeypatch.chdir(tmp_path / "lab")
+    dataset = load("../emnist")
+    assert dataset.source == tmp_path / "emnist" and dataset.source.is_absolute()
+    assert dataset.label.endswith(f"from {tmp_path / 'emnist'}")
+
+
 def test_asymmetric_glyph_comes_back_upright(tmp_path):
     write_idx_folder(tmp_path)
     first_l = load(tmp_path).train.images[0]

@@ -144,6 +144,24 @@ def test_rename_rewrites_only_the_name(runs_dir, saved_run):
         registry.rename(saved_run.run_id, " ")
 
 
+def test_one_folder_named_two_ways_is_one_data_label(saved_run, tmp_path, monkeypatch):
+    """Runs saved before sources were recorded absolute: the CLI's '../emnist' and the app's
+    full path to the same folder must group together on Why CNNs win, and other folders not."""
+    import dataclasses
+
+    monkeypatch.chdir(tmp_path)
+
+    def trained_on(source):
+        data = dict(saved_run.info["data"], source=source, label=f"EMNIST balanced from {source}")
+        return dataclasses.replace(saved_run, info=dict(saved_run.info, data=data))
+
+    full = trained_on(str(tmp_path.parent / "emnist")).data_label
+    assert trained_on("../emnist").data_label == full
+    assert trained_on(f"{tmp_path}/../emnist").data_label == full
+    assert full == f"EMNIST balanced from {tmp_path.parent / 'emnist'}"
+    assert trained_on("../other").data_label != full
+
+
 def test_delete_removes_the_folder(runs_dir, saved_run):
     registry = RunRegistry(runs_dir)
     registry.delete(saved_run.run_id)
