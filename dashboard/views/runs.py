@@ -21,7 +21,7 @@ def runs_table(runs: list) -> pd.DataFrame:
                 "parameters": run.params,
                 "training s": run.train_seconds,
                 "epochs": run.epochs_run,
-                "data": "SYNTHETIC" if run.synthetic else run.data.get("source"),
+                "data": "SYNTHETIC" if run.synthetic else run.data_folder,
                 "created": run.created,
                 "id": run.run_id,
             }

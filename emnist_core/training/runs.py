@@ -136,18 +136,27 @@ class Run:
         return bool(self.data.get("synthetic", False))
 
     @property
+    def data_folder(self) -> str | None:
+        """The folder the run trained on, absolute and normal (None if not recorded).
+
+        Runs saved before the loader recorded folders that way name one folder as
+        '../emnist' from the CLI and '/home/me/emnist' from the app; a relative folder is
+        read from the current folder, where the lab is started.
+        """
+        source = self.data.get("source")
+        return os.path.abspath(source) if source else None
+
+    @property
     def data_label(self) -> str:
         """What the run trained on, as pages show it: the data's label, else its folder.
 
         Pages group runs by this label (only runs on the same data compare), so the folder
-        in it is made absolute and normal: runs saved before the loader recorded folders
-        that way name one folder as '../emnist' from the CLI and '/home/me/emnist' from the
-        app. A relative folder is read from the current folder, where the lab is started.
+        in it is `data_folder`'s.
         """
-        source = self.data.get("source")
-        label = str(self.data.get("label") or source or "unknown data")
+        source, folder = self.data.get("source"), self.data_folder
+        label = str(self.data.get("label") or folder or "unknown data")
         if source and label.endswith(str(source)):
-            label = label[: len(label) - len(str(source))] + os.path.abspath(source)
+            label = label[: len(label) - len(str(source))] + folder
         return label
 
     @property

@@ -160,6 +160,7 @@ def test_one_folder_named_two_ways_is_one_data_label(saved_run, tmp_path, monkey
     assert trained_on(f"{tmp_path}/../emnist").data_label == full
     assert full == f"EMNIST balanced from {tmp_path.parent / 'emnist'}"
     assert trained_on("../other").data_label != full
+    assert trained_on("../emnist").data_folder == str(tmp_path.parent / "emnist")
 
 
 def test_delete_removes_the_folder(runs_dir, saved_run):
