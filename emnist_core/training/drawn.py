@@ -129,7 +129,6 @@ def _draw_in_pool(source, picks, seeds, images, processes, stop_event, on_drawn)
     pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
     starts = range(0, count, CHUNK)
     chunks: dict = {}
-    pending: set = set()
     drawn_starts: set[int] = set()
     done = 0
     try:
@@ -138,7 +137,7 @@ def _draw_in_pool(source, picks, seeds, images, processes, stop_event, on_drawn)
                 _draw_chunk, source[picks[start : start + CHUNK]], seeds[start : start + CHUNK]
             )
             chunks[future] = start
-            pending.add(future)
+        pending = set(chunks)
         if on_drawn is not None:
             on_drawn(0, count)
         while pending and not (stop_event is not None and stop_event.is_set()):
