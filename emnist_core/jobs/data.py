@@ -3,8 +3,11 @@
 Workers share no disk with the app. A worker looks for the data in its own folders (its
 data folder, its demo folder, and folders the submitter names as hints); a folder counts
 only if its fingerprint (split, classes, counts and a hash of the label arrays) matches.
+A copy found that way is named as the submitter names its data, so the run it trains
+records the app's folder and compares with the runs trained in the app on the same data.
 """
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,12 +22,16 @@ _loaded: dict[tuple[str, float], Dataset] = {}
 
 @dataclass(frozen=True)
 class DataRef:
-    """What a job needs: the data's fingerprint, its split, and folders worth trying first."""
+    """What a job needs: the data's fingerprint, its split, and folders worth trying first.
+
+    source is the submitter's folder, the name a worker's copy of the same data takes.
+    """
 
     fingerprint: str
     split: str
     label: str
     hints: tuple[str, ...] = ()
+    source: str | None = None
 
 
 def fingerprint(dataset: Dataset) -> str:
@@ -38,7 +45,8 @@ def fingerprint(dataset: Dataset) -> str:
 
 
 def data_ref(dataset: Dataset, hints: tuple[str, ...] = ()) -> DataRef:
-    return DataRef(fingerprint(dataset), dataset.split, dataset.label, hints)
+    source = None if dataset.source is None else str(dataset.source)
+    return DataRef(fingerprint(dataset), dataset.split, dataset.label, hints, source)
 
 
 def _stamp(folder: Path) -> float:
@@ -83,6 +91,12 @@ def has_local(ref: DataRef) -> bool:
 
 
 def require_local(ref: DataRef) -> Dataset:
+    """This machine's copy of the submitter's data, under the submitter's folder name.
+
+    Pages group runs by the folder their data came from; a run trained on a worker's own
+    copy would otherwise show as trained on other data than the app's runs. The
+    fingerprint has matched, so the data is the same; the copy's folder is kept in notes.
+    """
     dataset = find_local(ref)
     if dataset is None:
         tried = ", ".join(str(f) for f in candidate_folders(ref)) or "no folder"
@@ -91,4 +105,7 @@ def require_local(ref: DataRef) -> Dataset:
             f"{tried}). Set EMNIST_DATA_DIR on the worker to a copy of the data, or let the "
             "submitter send the arrays."
         )
-    return dataset
+    if ref.source is None or str(dataset.source) == ref.source:
+        return dataset
+    note = f"read from this worker's copy at {dataset.source}"
+    return dataclasses.replace(dataset, source=Path(ref.source), notes=[*dataset.notes, note])
