@@ -387,6 +387,7 @@ def run_info(
             "label": dataset.label,
             "classes": list(dataset.classes),
             "sizes": sizes,
+            "notes": list(dataset.notes),  # e.g. which worker's copy a job read
         },
     }
 

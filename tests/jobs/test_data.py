@@ -38,3 +38,29 @@ def test_other_data_in_the_hinted_folder_is_not_taken_for_it(tmp_path, synthetic
     other = write_synthetic(tmp_path / "other", per_class=3, test_per_class=2)
     with pytest.raises(DataError, match="has no copy"):
         require_local(data_ref(load(synthetic_dir), hints=(str(other),)))
+
+
+def test_the_run_record_names_the_copy_it_was_read_from(tmp_path, synthetic_dir):
+    from emnist_core.models.build import build_model
+    from emnist_core.models.config import MLPConfig
+    from emnist_core.training.runs import run_info
+
+    copy = shutil.copytree(synthetic_dir, tmp_path / "worker-copy")
+    found = require_local(data_ref(load(synthetic_dir), hints=(str(copy),)))
+    config = MLPConfig(hidden_units=(4,), epochs=1)
+    record = run_info(
+        run_id="r",
+        config=config,
+        dataset=found,
+        model=build_model(config, found.num_classes),
+        name=None,
+        command=None,
+        preset=None,
+        stopped_at=None,
+        train_seconds=1.0,
+        train_cpu_seconds=1.0,
+        history={"loss": [1.0]},
+        sizes={"train": len(found.train)},
+    )
+    assert record["data"]["source"] == str(synthetic_dir)
+    assert any(str(copy) in note for note in record["data"]["notes"])
