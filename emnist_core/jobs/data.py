@@ -7,9 +7,8 @@ A copy found that way is named as the submitter names its data, so the run it tr
 records the app's folder and compares with the runs trained in the app on the same data.
 """
 
-import dataclasses
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from emnist_core import settings
@@ -108,4 +107,4 @@ def require_local(ref: DataRef) -> Dataset:
     if ref.source is None or str(dataset.source) == ref.source:
         return dataset
     note = f"read from this worker's copy at {dataset.source}"
-    return dataclasses.replace(dataset, source=Path(ref.source), notes=[*dataset.notes, note])
+    return replace(dataset, source=Path(ref.source), notes=[*dataset.notes, note])
